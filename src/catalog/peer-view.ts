@@ -1,0 +1,154 @@
+/**
+ * This node's view of the peers that speak the record protocol, and the
+ * replica ranking computed from it.
+ *
+ * The view is filled from the peer store at start, from identify (every
+ * connection, including those kad-dht lookups open) and from the closer-peer
+ * hints replicas send back. Ranking a key against it costs no network round
+ * trip, which is what keeps puts and gets at one round trip.
+ */
+import { logger } from '@libp2p/logger'
+import { compareDistance, keyPosition, peerPosition } from '../model/keys.js'
+import type { IdentifyResult, PeerId, PeerStore, TypedEventTarget, Libp2pEvents } from '@libp2p/interface'
+
+const log = logger('product-dht:peer-view')
+
+export interface PeerViewComponents {
+  peerId: PeerId
+  peerStore: PeerStore
+  events: TypedEventTarget<Libp2pEvents>
+}
+
+export interface PeerViewInit {
+  /** protocol whose speakers are record peers */
+  protocol: string
+  /** true when this node holds replicas itself (server mode) */
+  selfIsReplica: boolean
+  /** ms a peer that failed a request is ranked after the others (default 30000) */
+  downPenalty?: number
+}
+
+interface ViewEntry {
+  id: PeerId
+  position: Uint8Array
+  /** until when (ms since epoch) the peer counts as unreachable */
+  downUntil: number
+}
+
+export class RecordPeerView {
+  private readonly components: PeerViewComponents
+  private readonly protocol: string
+  private readonly selfIsReplica: boolean
+  private readonly downPenalty: number
+  private readonly entries = new Map<string, ViewEntry>()
+  private readonly self: ViewEntry
+  private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {
+    const { peerId, protocols } = event.detail
+    if (protocols.includes(this.protocol)) {
+      this.add(peerId)
+    } else {
+      this.remove(peerId)
+    }
+  }
+
+  constructor (components: PeerViewComponents, init: PeerViewInit) {
+    this.components = components
+    this.protocol = init.protocol
+    this.selfIsReplica = init.selfIsReplica
+    this.downPenalty = init.downPenalty ?? 30_000
+    this.self = { id: components.peerId, position: peerPosition(components.peerId), downUntil: 0 }
+  }
+
+  async start (): Promise<void> {
+    this.components.events.addEventListener('peer:identify', this.onIdentify)
+    await this.refresh()
+  }
+
+  /** Adds every peer the peer store knows to speak the record protocol. */
+  async refresh (): Promise<void> {
+    const known = await this.components.peerStore.all({
+      filters: [peer => peer.protocols.includes(this.protocol)]
+    })
+    for (const peer of known) {
+      this.add(peer.id)
+    }
+  }
+
+  stop (): void {
+    this.components.events.removeEventListener('peer:identify', this.onIdentify)
+    this.entries.clear()
+  }
+
+  /** Number of remote record peers known. */
+  get size (): number {
+    return this.entries.size
+  }
+
+  /** Number of peers a ranking holds: the remote record peers, and this node when it holds replicas. */
+  get candidateCount (): number {
+    return this.entries.size + (this.selfIsReplica ? 1 : 0)
+  }
+
+  has (peer: PeerId): boolean {
+    return this.entries.has(peer.toString())
+  }
+
+  add (peer: PeerId): void {
+    if (peer.equals(this.components.peerId) || this.entries.has(peer.toString())) {
+      return
+    }
+    this.entries.set(peer.toString(), { id: peer, position: peerPosition(peer), downUntil: 0 })
+    log('record peer %p joined the view (%d known)', peer, this.entries.size)
+  }
+
+  remove (peer: PeerId): void {
+    if (this.entries.delete(peer.toString())) {
+      log('record peer %p left the view', peer)
+    }
+  }
+
+  /** Ranks `peer` after the reachable ones for a while: it just failed a request. */
+  markDown (peer: PeerId): void {
+    const entry = this.entries.get(peer.toString())
+    if (entry !== undefined) {
+      entry.downUntil = Date.now() + this.downPenalty
+    }
+  }
+
+  markUp (peer: PeerId): void {
+    const entry = this.entries.get(peer.toString())
+    if (entry !== undefined) {
+      entry.downUntil = 0
+    }
+  }
+
+  /**
+   * Record peers by XOR distance to `key`, closest first, this node included
+   * when it holds replicas. Peers that failed recently come after all others.
+   */
+  rank (key: Uint8Array): PeerId[] {
+    const target = keyPosition(key)
+    const now = Date.now()
+    const candidates = [...this.entries.values()]
+    if (this.selfIsReplica) {
+      candidates.push(this.self)
+    }
+    const byDistance = (a: ViewEntry, b: ViewEntry): number => compareDistance(target, a.position, b.position)
+    const up = candidates.filter(e => e.downUntil <= now).sort(byDistance)
+    const down = candidates.filter(e => e.downUntil > now).sort(byDistance)
+    return [...up, ...down].map(e => e.id)
+  }
+
+  /**
+   * The peers to name to `requester` for `key`: the `count` this node ranks
+   * first, when this node is not among them (the requester asked the wrong
+   * peer) or when `asked`; otherwise none. Neither node is named.
+   */
+  hintsFor (key: Uint8Array, count: number, requester: PeerId, asked: boolean): PeerId[] {
+    const ranked = this.rank(key).slice(0, count)
+    if (!asked && ranked.some(id => id.equals(this.components.peerId))) {
+      return []
+    }
+    return ranked.filter(id => !id.equals(requester) && !id.equals(this.components.peerId))
+  }
+}

@@ -1,0 +1,314 @@
+/**
+ * Quorum writes and reads over the replica set of a key, with read repair.
+ *
+ * The replica set of a key is the r record peers closest to it. Requests go
+ * to the first r of the ranking in parallel; a replica that fails is replaced
+ * by the next one in the ranking, so a write still lands on r live peers
+ * while a few are down. Replies can name closer record peers this node did
+ * not know; the next round asks those too. Only when the view is too thin
+ * does a request pay for a DHT lookup.
+ */
+import { logger } from '@libp2p/logger'
+import { peerIdFromMultihash } from '@libp2p/peer-id'
+import * as Digest from 'multiformats/hashes/digest'
+import { multiaddr } from '@multiformats/multiaddr'
+import { Request, Response } from '../model/messages.js'
+import { compareRecords, validateRecord } from '../model/record.js'
+import type { ReplicaFailure } from '../errors.js'
+import type { KeyBytes } from '../model/keys.js'
+import type { PeerHint } from '../model/messages.js'
+import type { WireRecord } from '../model/record.js'
+import type { RecordClient } from '../protocol/client.js'
+import type { RecordServer } from '../protocol/server.js'
+import type { RecordPeerView } from './peer-view.js'
+import type { AbortOptions, PeerId } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+const log = logger('product-dht:replicator')
+
+export interface ReplicatorInit {
+  replicationFactor: number
+  readQuorum: number
+  /** rounds a request may take to follow closer-peer hints (default 3) */
+  maxRounds?: number
+}
+
+export interface ReplicatorComponents {
+  peerId: PeerId
+  view: RecordPeerView
+  client: RecordClient
+  /** this node's own server, when it holds replicas */
+  localServer?: RecordServer
+  /** a DHT lookup of the peers closest to a key, for when the view is too thin */
+  findClosestPeers(key: Uint8Array, options?: AbortOptions): Promise<PeerId[]>
+  /** stores the addresses of a peer learned from a hint */
+  learnAddresses(peer: PeerId, addrs: Multiaddr[]): Promise<void>
+}
+
+/** One replica's reply to a request. */
+interface Answer {
+  peer: PeerId
+  response: Response
+}
+
+/** What asking a set of replicas produced. */
+interface Round {
+  answers: Answer[]
+  failed: ReplicaFailure[]
+  asked: Set<string>
+}
+
+export interface WriteOutcome {
+  acked: PeerId[]
+  failed: ReplicaFailure[]
+  /** the newest record a replica reported instead of accepting ours */
+  newer?: WireRecord
+}
+
+export interface ReadOutcome {
+  /** newest valid record among the answers (may be a tombstone) */
+  newest?: WireRecord
+  answered: number
+  agreed: number
+  failed: ReplicaFailure[]
+}
+
+export class Replicator {
+  private readonly components: ReplicatorComponents
+  private readonly r: number
+  private readonly rq: number
+  private readonly maxRounds: number
+  private readonly background = new Set<Promise<void>>()
+  private readonly shutdown = new AbortController()
+
+  constructor (components: ReplicatorComponents, init: ReplicatorInit) {
+    this.components = components
+    this.r = init.replicationFactor
+    this.rq = init.readQuorum
+    this.maxRounds = init.maxRounds ?? 3
+  }
+
+  /** Aborts read repairs in flight and waits for them to end. */
+  async stop (): Promise<void> {
+    this.shutdown.abort()
+    await Promise.allSettled([...this.background])
+  }
+
+  /** The replica set this node currently computes for `key`. */
+  replicaSet (key: Uint8Array): PeerId[] {
+    return this.components.view.rank(key).slice(0, this.r)
+  }
+
+  /** Sends a PUT (or DELETE, for a tombstone) of `record` to the replica set. */
+  async write (record: WireRecord, options: AbortOptions = {}): Promise<WriteOutcome> {
+    const request: Request = {
+      type: record.tombstone ? Request.Type.DELETE : Request.Type.PUT,
+      key: record.key,
+      record,
+      wantPeers: false
+    }
+    const round = await this.askReplicaSet(request, this.r, options)
+    const acked: PeerId[] = []
+    const failed = [...round.failed]
+    let newer: WireRecord | undefined
+    for (const { peer, response } of round.answers) {
+      if (response.status === Response.Status.OK) {
+        acked.push(peer)
+        continue
+      }
+      if (response.status === Response.Status.STALE && response.record != null && this.isValid(response.record, record.key, peer)) {
+        if (newer === undefined || compareRecords(response.record, newer) > 0) {
+          newer = response.record
+        }
+      }
+      failed.push({ peer: peer.toString(), reason: describe(response) })
+    }
+    return { acked, failed, newer }
+  }
+
+  /** Asks the replica set for `key`; returns once R replicas answered, then repairs the rest. */
+  async read (key: KeyBytes, options: AbortOptions = {}): Promise<ReadOutcome> {
+    const request: Request = { type: Request.Type.GET, key, wantPeers: false }
+    const round = await this.askReplicaSet(request, this.rq, options)
+    const answered: Answer[] = []
+    const failed = [...round.failed]
+    let newest: WireRecord | undefined
+    for (const answer of round.answers) {
+      const { peer, response } = answer
+      if (response.status === Response.Status.NOT_FOUND) {
+        answered.push(answer)
+      } else if (response.status === Response.Status.OK && response.record != null && this.isValid(response.record, key, peer)) {
+        answered.push(answer)
+        if (newest === undefined || compareRecords(response.record, newest) > 0) {
+          newest = response.record
+        }
+      } else {
+        failed.push({ peer: peer.toString(), reason: describe(response) })
+      }
+    }
+    const agreed = newest === undefined
+      ? answered.length
+      : answered.filter(a => a.response.record != null && compareRecords(a.response.record, newest) === 0).length
+    if (newest !== undefined) {
+      this.repair(newest, answered)
+    }
+    return { newest, answered: answered.length, agreed, failed }
+  }
+
+  private isValid (record: WireRecord, key: Uint8Array, from: PeerId): boolean {
+    try {
+      validateRecord(record, key)
+      return true
+    } catch (err) {
+      log('ignoring an invalid record from %p - %e', from, err)
+      return false
+    }
+  }
+
+  /** Writes `newest` back to the replicas that answered with an older record or none. */
+  private repair (newest: WireRecord, answered: Answer[]): void {
+    const replicaSet = new Set(this.replicaSet(newest.key).map(p => p.toString()))
+    const stale = answered.filter(({ peer, response }) =>
+      replicaSet.has(peer.toString()) &&
+      (response.record == null || compareRecords(response.record, newest) < 0))
+    if (stale.length === 0) {
+      return
+    }
+    const request: Request = {
+      type: newest.tombstone ? Request.Type.DELETE : Request.Type.PUT,
+      key: newest.key,
+      record: newest,
+      wantPeers: false
+    }
+    const task = Promise.allSettled(stale.map(async ({ peer }) => {
+      const response = await this.send(peer, request, { signal: this.shutdown.signal })
+      log('read repair of %p: %s', peer, describe(response))
+    })).then(() => {})
+    this.background.add(task)
+    void task.finally(() => this.background.delete(task))
+  }
+
+  /**
+   * Asks the replica set of `request.key` until `enough` replicas answered,
+   * following closer-peer hints for a few rounds.
+   */
+  private async askReplicaSet (request: Request, enough: number, options: AbortOptions): Promise<Round> {
+    const total: Round = { answers: [], failed: [], asked: new Set() }
+    let ranking = await this.candidates(request.key, options)
+    if (this.components.view.candidateCount < this.r) {
+      // this node knows too few record peers: ask the replicas to name theirs
+      request = { ...request, wantPeers: true }
+    }
+    let wanted = this.r
+    for (let round = 0; round < this.maxRounds && wanted > 0; round++) {
+      const fresh = ranking.filter(p => !total.asked.has(p.toString()))
+      if (fresh.length === 0) {
+        break
+      }
+      await this.askInParallel(request, fresh, wanted, total, options)
+      // replies may have named record peers we did not know, and identify may
+      // have told of others meanwhile: ask those that now rank among the first r
+      ranking = this.components.view.rank(request.key)
+      wanted = ranking.slice(0, this.r).filter(p => !total.asked.has(p.toString())).length
+    }
+    if (countUseful(total) < enough) {
+      log('%s reached %d of %d replicas', request.type, countUseful(total), enough)
+    }
+    return total
+  }
+
+  /** The ranking to ask for `key`, from the view, or from a DHT lookup when the view is too thin. */
+  private async candidates (key: Uint8Array, options: AbortOptions): Promise<PeerId[]> {
+    const ranked = this.components.view.rank(key)
+    if (ranked.length >= this.r) {
+      return ranked
+    }
+    try {
+      const found = await this.components.findClosestPeers(key, options)
+      const known = new Set(ranked.map(p => p.toString()))
+      // peers from the lookup may not speak the record protocol: asking tells
+      return [...ranked, ...found.filter(p => !known.has(p.toString()))]
+    } catch (err) {
+      log('DHT lookup for a thin view failed - %e', err)
+      return ranked
+    }
+  }
+
+  /**
+   * Asks `wanted` peers of `ranking` at once, replacing each that fails with
+   * the next. Resolves when every request ended.
+   */
+  private async askInParallel (request: Request, ranking: PeerId[], wanted: number, total: Round, options: AbortOptions): Promise<void> {
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < ranking.length) {
+        options.signal?.throwIfAborted()
+        const peer = ranking[next++]
+        total.asked.add(peer.toString())
+        try {
+          const response = await this.send(peer, request, options)
+          this.components.view.markUp(peer)
+          total.answers.push({ peer, response })
+          await this.learn(response.closer, options)
+          if (isUseful(response)) {
+            return
+          }
+        } catch (err) {
+          options.signal?.throwIfAborted()
+          this.components.view.markDown(peer)
+          total.failed.push({ peer: peer.toString(), reason: (err as Error).message })
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(wanted, ranking.length) }, worker))
+  }
+
+  private async send (peer: PeerId, request: Request, options: AbortOptions): Promise<Response> {
+    if (peer.equals(this.components.peerId)) {
+      const local = this.components.localServer
+      if (local === undefined) {
+        throw new Error('this node holds no replicas')
+      }
+      return local.handleRequest(request, peer, options)
+    }
+    return this.components.client.send(peer, request, options)
+  }
+
+  /** Adds hinted record peers to the view. */
+  private async learn (hints: PeerHint[], options: AbortOptions): Promise<void> {
+    for (const hint of hints.slice(0, this.r)) {
+      let peer: PeerId
+      try {
+        peer = peerIdFromMultihash(Digest.decode(hint.id))
+      } catch {
+        continue
+      }
+      if (peer.equals(this.components.peerId) || this.components.view.has(peer)) {
+        continue
+      }
+      const addrs: Multiaddr[] = []
+      for (const bytes of hint.addrs.slice(0, 8)) {
+        try { addrs.push(multiaddr(bytes)) } catch {}
+      }
+      options.signal?.throwIfAborted()
+      await this.components.learnAddresses(peer, addrs)
+      this.components.view.add(peer)
+    }
+  }
+}
+
+/** A reply that counts towards a quorum: the replica took part (stored, held, or did not hold). */
+function isUseful (response: Response): boolean {
+  return response.status === Response.Status.OK ||
+    response.status === Response.Status.NOT_FOUND ||
+    response.status === Response.Status.STALE
+}
+
+function countUseful (round: Round): number {
+  return round.answers.filter(a => isUseful(a.response)).length
+}
+
+function describe (response: Response): string {
+  const status = String(response.status)
+  return response.message === '' ? status : `${status}: ${response.message}`
+}

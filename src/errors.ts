@@ -1,0 +1,106 @@
+/**
+ * Typed errors. Each has a stable `name` a caller can switch on; none of them
+ * imports anything of ours, so every layer may throw them.
+ */
+
+/** One failing field of a product, with a path such as `price` or `tags.3`. */
+export interface FieldIssue {
+  field: string
+  message: string
+}
+
+/** The product does not satisfy the schema; nothing was sent or stored. */
+export class InvalidProductError extends Error {
+  static readonly NAME = 'InvalidProductError'
+  override readonly name = InvalidProductError.NAME
+  readonly issues: FieldIssue[]
+
+  constructor (issues: FieldIssue[]) {
+    super(`Invalid product: ${issues.map(i => `${i.field === '' ? '(product)' : i.field}: ${i.message}`).join('; ')}`)
+    this.issues = issues
+  }
+}
+
+/** An option passed to createProductNode or a call is out of range. */
+export class InvalidOptionsError extends Error {
+  static readonly NAME = 'InvalidOptionsError'
+  override readonly name = InvalidOptionsError.NAME
+}
+
+/** The encoded record is larger than the protocol allows. */
+export class RecordTooLargeError extends Error {
+  static readonly NAME = 'RecordTooLargeError'
+  override readonly name = RecordTooLargeError.NAME
+  readonly size: number
+  readonly limit: number
+
+  constructor (size: number, limit: number) {
+    super(`Encoded record is ${size} bytes; the limit is ${limit}`)
+    this.size = size
+    this.limit = limit
+  }
+}
+
+/** Why one replica did not acknowledge or answer. */
+export interface ReplicaFailure {
+  /** peer id of the replica, as a string */
+  peer: string
+  reason: string
+}
+
+/**
+ * Fewer replicas than the quorum acknowledged a put or answered a get. This is
+ * never "not found": it means the network could not be asked.
+ */
+export class QuorumError extends Error {
+  static readonly NAME = 'QuorumError'
+  override readonly name = QuorumError.NAME
+  readonly operation: 'put' | 'get' | 'delete'
+  readonly needed: number
+  readonly succeeded: number
+  readonly failed: ReplicaFailure[]
+
+  constructor (operation: 'put' | 'get' | 'delete', needed: number, succeeded: number, failed: ReplicaFailure[]) {
+    const reasons = failed.length > 0 ? ` (${failed.map(f => `${f.peer}: ${f.reason}`).join('; ')})` : ''
+    super(`${operation} reached ${succeeded} of the ${needed} replicas its quorum needs${reasons}. ` +
+      'Join more peers that speak the record protocol, or lower the quorum (writeQuorum / readQuorum).')
+    this.operation = operation
+    this.needed = needed
+    this.succeeded = succeeded
+    this.failed = failed
+  }
+}
+
+/**
+ * A put kept meeting newer versions on the replicas (concurrent writers) and
+ * gave up after its retries.
+ */
+export class VersionConflictError extends Error {
+  static readonly NAME = 'VersionConflictError'
+  override readonly name = VersionConflictError.NAME
+  /** the newest version seen on the replicas */
+  readonly currentVersion: number
+
+  constructor (message: string, currentVersion: number) {
+    super(message)
+    this.currentVersion = currentVersion
+  }
+}
+
+/** A method was called on a node that is not running. */
+export class NotStartedError extends Error {
+  static readonly NAME = 'NotStartedError'
+  override readonly name = NotStartedError.NAME
+}
+
+/** A peer answered with a malformed or unexpected message. */
+export class ProtocolError extends Error {
+  static readonly NAME = 'ProtocolError'
+  override readonly name = ProtocolError.NAME
+}
+
+/** A record failed validation: wrong key, malformed or non-canonical product. */
+export class InvalidRecordError extends Error {
+  static readonly NAME = 'InvalidRecordError'
+  override readonly name = InvalidRecordError.NAME
+}

@@ -1,0 +1,17 @@
+/**
+ * product-dht: a peer-to-peer store for e-commerce product metadata on
+ * js-libp2p. This module only re-exports the public API.
+ */
+import './polyfill.js'
+
+export { createProductNode, ProductNode } from './node.js'
+export type { ProductNodeOptions } from './node.js'
+export type { AddressFilter } from './host.js'
+export { DEFAULT_DHT_PROTOCOL } from './host.js'
+export { RECORD_PROTOCOL } from './protocol/constants.js'
+export { productKey, productKeyString, keyToString } from './model/keys.js'
+export { validateProduct } from './model/product.js'
+export { canonicalPrice, currencyDigits } from './model/money.js'
+export { MAX_RECORD_SIZE } from './model/record.js'
+export * from './errors.js'
+export type * from './types.js'

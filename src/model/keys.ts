@@ -1,0 +1,72 @@
+/**
+ * Product keys and their place in the Kademlia keyspace.
+ *
+ * A product's key is the sha2-256 multihash of its UTF-8 id. Its position in
+ * the keyspace is what `@libp2p/kad-dht` uses for any key: sha256 of the key
+ * bytes; a peer's position is sha256 of its peer id's multihash bytes; the
+ * distance between two positions is their XOR.
+ */
+import { base58btc } from 'multiformats/bases/base58'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
+import { fromString as uint8ArrayFromString } from 'uint8arrays/from-string'
+import type { PeerId } from '@libp2p/interface'
+import type { MultihashDigest } from 'multiformats/hashes/interface'
+
+function digestNow (bytes: Uint8Array): MultihashDigest<number> {
+  const digest = sha256.digest(bytes)
+  // multiformats hashes with node:crypto on Node, which is synchronous
+  if (digest instanceof Promise) {
+    throw new Error('sha256 from multiformats was expected to be synchronous on Node')
+  }
+  return digest
+}
+
+/** Key bytes, as the protobuf messages type them. */
+export type KeyBytes = Uint8Array<ArrayBuffer>
+
+/** The product key: sha2-256 multihash bytes (`0x12 0x20 ‖ sha256(utf8(id))`). */
+export function productKey (id: string): KeyBytes {
+  // multiformats types the digest over any ArrayBufferLike; it is a plain ArrayBuffer here
+  return digestNow(uint8ArrayFromString(id)).bytes as KeyBytes
+}
+
+/** A key as text: base58btc of the multihash, the way libp2p prints hashes ("Qm…"). */
+export function keyToString (key: Uint8Array): string {
+  return base58btc.baseEncode(key)
+}
+
+/** The product key of an id, as text. */
+export function productKeyString (id: string): string {
+  return keyToString(productKey(id))
+}
+
+/** True when `key` is the key of product `id`. */
+export function isKeyOf (key: Uint8Array, id: string): boolean {
+  return uint8ArrayEquals(key, productKey(id))
+}
+
+/** Position of a key in the keyspace (sha256 of the key bytes). */
+export function keyPosition (key: Uint8Array): Uint8Array {
+  return digestNow(key).digest
+}
+
+/** Position of a peer in the keyspace (sha256 of its multihash bytes). */
+export function peerPosition (peerId: PeerId): Uint8Array {
+  return digestNow(peerId.toMultihash().bytes).digest
+}
+
+/**
+ * Compares the XOR distances of positions `a` and `b` to `target`:
+ * negative when `a` is closer, positive when `b` is, 0 when equal.
+ */
+export function compareDistance (target: Uint8Array, a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < target.length; i++) {
+    const da = a[i] ^ target[i]
+    const db = b[i] ^ target[i]
+    if (da !== db) {
+      return da - db
+    }
+  }
+  return 0
+}

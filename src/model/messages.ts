@@ -1,0 +1,1432 @@
+import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
+import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
+import type { Codec, DecodeOptions } from 'protons-runtime'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+export interface Attribute {
+  name: string
+  text?: string
+  number?: number
+  flag?: boolean
+}
+
+export namespace Attribute {
+  let _codec: Codec<Attribute>
+
+  export const codec = (): Codec<Attribute> => {
+    if (_codec == null) {
+      _codec = message<Attribute>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if (obj.text != null) {
+          w.uint32(18)
+          w.string(obj.text)
+        }
+
+        if (obj.number != null) {
+          w.uint32(25)
+          w.double(obj.number)
+        }
+
+        if (obj.flag != null) {
+          w.uint32(32)
+          w.bool(obj.flag)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            case 2: {
+              obj.text = reader.string()
+              break
+            }
+            case 3: {
+              obj.number = reader.double()
+              break
+            }
+            case 4: {
+              obj.flag = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.text`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.number`,
+                value: reader.double()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.flag`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AttributeNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface AttributeTextFieldEvent {
+    field: '$.text'
+    value: string
+  }
+
+  export interface AttributeNumberFieldEvent {
+    field: '$.number'
+    value: number
+  }
+
+  export interface AttributeFlagFieldEvent {
+    field: '$.flag'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<Attribute>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Attribute.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Attribute>): Attribute {
+    return decodeMessage(buf, Attribute.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Attribute>): Generator<AttributeNameFieldEvent | AttributeTextFieldEvent | AttributeNumberFieldEvent | AttributeFlagFieldEvent> {
+    return streamMessage(buf, Attribute.codec(), opts)
+  }
+}
+
+export interface Product {
+  id: string
+  name: string
+  price: string
+  currency: string
+  description?: string
+  category?: string
+  tags: string[]
+  images: string[]
+  attributes: Attribute[]
+}
+
+export namespace Product {
+  let _codec: Codec<Product>
+
+  export const codec = (): Codec<Product> => {
+    if (_codec == null) {
+      _codec = message<Product>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id !== '')) {
+          w.uint32(10)
+          w.string(obj.id)
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(18)
+          w.string(obj.name)
+        }
+
+        if ((obj.price != null && obj.price !== '')) {
+          w.uint32(26)
+          w.string(obj.price)
+        }
+
+        if ((obj.currency != null && obj.currency !== '')) {
+          w.uint32(34)
+          w.string(obj.currency)
+        }
+
+        if (obj.description != null) {
+          w.uint32(42)
+          w.string(obj.description)
+        }
+
+        if (obj.category != null) {
+          w.uint32(50)
+          w.string(obj.category)
+        }
+
+        if (obj.tags != null && obj.tags.length > 0) {
+          for (const value of obj.tags) {
+            w.uint32(58)
+            w.string(value)
+          }
+        }
+
+        if (obj.images != null && obj.images.length > 0) {
+          for (const value of obj.images) {
+            w.uint32(66)
+            w.string(value)
+          }
+        }
+
+        if (obj.attributes != null && obj.attributes.length > 0) {
+          for (const value of obj.attributes) {
+            w.uint32(74)
+            Attribute.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: '',
+          name: '',
+          price: '',
+          currency: '',
+          tags: [],
+          images: [],
+          attributes: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.string()
+              break
+            }
+            case 2: {
+              obj.name = reader.string()
+              break
+            }
+            case 3: {
+              obj.price = reader.string()
+              break
+            }
+            case 4: {
+              obj.currency = reader.string()
+              break
+            }
+            case 5: {
+              obj.description = reader.string()
+              break
+            }
+            case 6: {
+              obj.category = reader.string()
+              break
+            }
+            case 7: {
+              if (opts.limits?.tags != null && obj.tags.length === opts.limits.tags) {
+                throw new MaxLengthError('Decode error - repeated field "tags" had too many elements')
+              }
+
+              obj.tags.push(reader.string())
+              break
+            }
+            case 8: {
+              if (opts.limits?.images != null && obj.images.length === opts.limits.images) {
+                throw new MaxLengthError('Decode error - repeated field "images" had too many elements')
+              }
+
+              obj.images.push(reader.string())
+              break
+            }
+            case 9: {
+              if (opts.limits?.attributes != null && obj.attributes.length === opts.limits.attributes) {
+                throw new MaxLengthError('Decode error - repeated field "attributes" had too many elements')
+              }
+
+              obj.attributes.push(Attribute.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.attributes$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          tags: 0,
+          images: 0,
+          attributes: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.price`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.currency`,
+                value: reader.string()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.description`,
+                value: reader.string()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.category`,
+                value: reader.string()
+              }
+              break
+            }
+            case 7: {
+              if (opts.limits?.tags != null && obj.tags === opts.limits.tags) {
+                throw new MaxLengthError('Streaming decode error - repeated field "tags" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.tags[]`,
+                index: obj.tags,
+                value: reader.string()
+              }
+
+              obj.tags++
+
+              break
+            }
+            case 8: {
+              if (opts.limits?.images != null && obj.images === opts.limits.images) {
+                throw new MaxLengthError('Streaming decode error - repeated field "images" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.images[]`,
+                index: obj.images,
+                value: reader.string()
+              }
+
+              obj.images++
+
+              break
+            }
+            case 9: {
+              if (opts.limits?.attributes != null && obj.attributes === opts.limits.attributes) {
+                throw new MaxLengthError('Streaming decode error - repeated field "attributes" had too many elements')
+              }
+
+              for (const evt of Attribute.codec().stream(reader, reader.uint32(), `${prefix}.attributes[]`, {
+                limits: opts.limits?.attributes$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.attributes
+                }
+              }
+
+              obj.attributes++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ProductIdFieldEvent {
+    field: '$.id'
+    value: string
+  }
+
+  export interface ProductNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface ProductPriceFieldEvent {
+    field: '$.price'
+    value: string
+  }
+
+  export interface ProductCurrencyFieldEvent {
+    field: '$.currency'
+    value: string
+  }
+
+  export interface ProductDescriptionFieldEvent {
+    field: '$.description'
+    value: string
+  }
+
+  export interface ProductCategoryFieldEvent {
+    field: '$.category'
+    value: string
+  }
+
+  export interface ProductTagsFieldEvent {
+    field: '$.tags[]'
+    index: number
+    value: string
+  }
+
+  export interface ProductImagesFieldEvent {
+    field: '$.images[]'
+    index: number
+    value: string
+  }
+
+  export interface ProductAttributesNameFieldEvent {
+    field: '$.attributes[].name'
+    value: string
+    index: number
+  }
+
+  export interface ProductAttributesTextFieldEvent {
+    field: '$.attributes[].text'
+    value: string
+    index: number
+  }
+
+  export interface ProductAttributesNumberFieldEvent {
+    field: '$.attributes[].number'
+    value: number
+    index: number
+  }
+
+  export interface ProductAttributesFlagFieldEvent {
+    field: '$.attributes[].flag'
+    value: boolean
+    index: number
+  }
+
+  export function encode (obj: Partial<Product>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Product.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Product>): Product {
+    return decodeMessage(buf, Product.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Product>): Generator<ProductIdFieldEvent | ProductNameFieldEvent | ProductPriceFieldEvent | ProductCurrencyFieldEvent | ProductDescriptionFieldEvent | ProductCategoryFieldEvent | ProductTagsFieldEvent | ProductImagesFieldEvent | ProductAttributesNameFieldEvent | ProductAttributesTextFieldEvent | ProductAttributesNumberFieldEvent | ProductAttributesFlagFieldEvent> {
+    return streamMessage(buf, Product.codec(), opts)
+  }
+}
+
+export interface Record {
+  key: Uint8Array<ArrayBuffer>
+  version: bigint
+  updatedAt: bigint
+  tombstone: boolean
+  product?: Product
+}
+
+export namespace Record {
+  let _codec: Codec<Record>
+
+  export const codec = (): Codec<Record> => {
+    if (_codec == null) {
+      _codec = message<Record>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.key != null && obj.key.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.key)
+        }
+
+        if ((obj.version != null && obj.version !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.version)
+        }
+
+        if ((obj.updatedAt != null && obj.updatedAt !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.updatedAt)
+        }
+
+        if ((obj.tombstone != null && obj.tombstone !== false)) {
+          w.uint32(32)
+          w.bool(obj.tombstone)
+        }
+
+        if (obj.product != null) {
+          w.uint32(42)
+          Product.codec().encode(obj.product, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          key: uint8ArrayAlloc(0),
+          version: 0n,
+          updatedAt: 0n,
+          tombstone: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.key = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.version = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.updatedAt = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.tombstone = reader.bool()
+              break
+            }
+            case 5: {
+              obj.product = Product.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.product
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.key`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.updatedAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.tombstone`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 5: {
+              yield * Product.codec().stream(reader, reader.uint32(), `${prefix}.product`, {
+                limits: opts.limits?.product
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RecordKeyFieldEvent {
+    field: '$.key'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RecordVersionFieldEvent {
+    field: '$.version'
+    value: bigint
+  }
+
+  export interface RecordUpdatedAtFieldEvent {
+    field: '$.updatedAt'
+    value: bigint
+  }
+
+  export interface RecordTombstoneFieldEvent {
+    field: '$.tombstone'
+    value: boolean
+  }
+
+  export interface RecordProductIdFieldEvent {
+    field: '$.product.id'
+    value: string
+  }
+
+  export interface RecordProductNameFieldEvent {
+    field: '$.product.name'
+    value: string
+  }
+
+  export interface RecordProductPriceFieldEvent {
+    field: '$.product.price'
+    value: string
+  }
+
+  export interface RecordProductCurrencyFieldEvent {
+    field: '$.product.currency'
+    value: string
+  }
+
+  export interface RecordProductDescriptionFieldEvent {
+    field: '$.product.description'
+    value: string
+  }
+
+  export interface RecordProductCategoryFieldEvent {
+    field: '$.product.category'
+    value: string
+  }
+
+  export interface RecordProductTagsFieldEvent {
+    field: '$.product.tags[]'
+    index: number
+    value: string
+  }
+
+  export interface RecordProductImagesFieldEvent {
+    field: '$.product.images[]'
+    index: number
+    value: string
+  }
+
+  export interface RecordProductAttributesNameFieldEvent {
+    field: '$.product.attributes[].name'
+    value: string
+    index: number
+  }
+
+  export interface RecordProductAttributesTextFieldEvent {
+    field: '$.product.attributes[].text'
+    value: string
+    index: number
+  }
+
+  export interface RecordProductAttributesNumberFieldEvent {
+    field: '$.product.attributes[].number'
+    value: number
+    index: number
+  }
+
+  export interface RecordProductAttributesFlagFieldEvent {
+    field: '$.product.attributes[].flag'
+    value: boolean
+    index: number
+  }
+
+  export function encode (obj: Partial<Record>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Record.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Record>): Record {
+    return decodeMessage(buf, Record.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Record>): Generator<RecordKeyFieldEvent | RecordVersionFieldEvent | RecordUpdatedAtFieldEvent | RecordTombstoneFieldEvent | RecordProductIdFieldEvent | RecordProductNameFieldEvent | RecordProductPriceFieldEvent | RecordProductCurrencyFieldEvent | RecordProductDescriptionFieldEvent | RecordProductCategoryFieldEvent | RecordProductTagsFieldEvent | RecordProductImagesFieldEvent | RecordProductAttributesNameFieldEvent | RecordProductAttributesTextFieldEvent | RecordProductAttributesNumberFieldEvent | RecordProductAttributesFlagFieldEvent> {
+    return streamMessage(buf, Record.codec(), opts)
+  }
+}
+
+export interface PeerHint {
+  id: Uint8Array<ArrayBuffer>
+  addrs: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace PeerHint {
+  let _codec: Codec<PeerHint>
+
+  export const codec = (): Codec<PeerHint> => {
+    if (_codec == null) {
+      _codec = message<PeerHint>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.id)
+        }
+
+        if (obj.addrs != null && obj.addrs.length > 0) {
+          for (const value of obj.addrs) {
+            w.uint32(18)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: uint8ArrayAlloc(0),
+          addrs: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.bytes()
+              break
+            }
+            case 2: {
+              if (opts.limits?.addrs != null && obj.addrs.length === opts.limits.addrs) {
+                throw new MaxLengthError('Decode error - repeated field "addrs" had too many elements')
+              }
+
+              obj.addrs.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          addrs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.addrs != null && obj.addrs === opts.limits.addrs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "addrs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.addrs[]`,
+                index: obj.addrs,
+                value: reader.bytes()
+              }
+
+              obj.addrs++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface PeerHintIdFieldEvent {
+    field: '$.id'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface PeerHintAddrsFieldEvent {
+    field: '$.addrs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<PeerHint>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, PeerHint.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PeerHint>): PeerHint {
+    return decodeMessage(buf, PeerHint.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PeerHint>): Generator<PeerHintIdFieldEvent | PeerHintAddrsFieldEvent> {
+    return streamMessage(buf, PeerHint.codec(), opts)
+  }
+}
+
+export interface Request {
+  type: Request.Type
+  key: Uint8Array<ArrayBuffer>
+  record?: Record
+  wantPeers: boolean
+}
+
+export namespace Request {
+  export enum Type {
+    UNKNOWN = 'UNKNOWN',
+    PUT = 'PUT',
+    GET = 'GET',
+    DELETE = 'DELETE'
+  }
+
+  enum __TypeValues {
+    UNKNOWN = 0,
+    PUT = 1,
+    GET = 2,
+    DELETE = 3
+  }
+
+  export namespace Type {
+    export const codec = (): Codec<Type> => {
+      return enumeration<Type>(__TypeValues)
+    }
+  }
+
+  let _codec: Codec<Request>
+
+  export const codec = (): Codec<Request> => {
+    if (_codec == null) {
+      _codec = message<Request>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.type != null && __TypeValues[obj.type] !== 0) {
+          w.uint32(8)
+          Request.Type.codec().encode(obj.type, w)
+        }
+
+        if ((obj.key != null && obj.key.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.key)
+        }
+
+        if (obj.record != null) {
+          w.uint32(26)
+          Record.codec().encode(obj.record, w)
+        }
+
+        if ((obj.wantPeers != null && obj.wantPeers !== false)) {
+          w.uint32(32)
+          w.bool(obj.wantPeers)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          type: Type.UNKNOWN,
+          key: uint8ArrayAlloc(0),
+          wantPeers: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.type = Request.Type.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.key = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.record = Record.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.record
+              })
+              break
+            }
+            case 4: {
+              obj.wantPeers = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.type`,
+                value: Request.Type.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.key`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield * Record.codec().stream(reader, reader.uint32(), `${prefix}.record`, {
+                limits: opts.limits?.record
+              })
+
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.wantPeers`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RequestTypeFieldEvent {
+    field: '$.type'
+    value: Request.Type
+  }
+
+  export interface RequestKeyFieldEvent {
+    field: '$.key'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RequestRecordKeyFieldEvent {
+    field: '$.record.key'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RequestRecordVersionFieldEvent {
+    field: '$.record.version'
+    value: bigint
+  }
+
+  export interface RequestRecordUpdatedAtFieldEvent {
+    field: '$.record.updatedAt'
+    value: bigint
+  }
+
+  export interface RequestRecordTombstoneFieldEvent {
+    field: '$.record.tombstone'
+    value: boolean
+  }
+
+  export interface RequestRecordProductIdFieldEvent {
+    field: '$.record.product.id'
+    value: string
+  }
+
+  export interface RequestRecordProductNameFieldEvent {
+    field: '$.record.product.name'
+    value: string
+  }
+
+  export interface RequestRecordProductPriceFieldEvent {
+    field: '$.record.product.price'
+    value: string
+  }
+
+  export interface RequestRecordProductCurrencyFieldEvent {
+    field: '$.record.product.currency'
+    value: string
+  }
+
+  export interface RequestRecordProductDescriptionFieldEvent {
+    field: '$.record.product.description'
+    value: string
+  }
+
+  export interface RequestRecordProductCategoryFieldEvent {
+    field: '$.record.product.category'
+    value: string
+  }
+
+  export interface RequestRecordProductTagsFieldEvent {
+    field: '$.record.product.tags[]'
+    index: number
+    value: string
+  }
+
+  export interface RequestRecordProductImagesFieldEvent {
+    field: '$.record.product.images[]'
+    index: number
+    value: string
+  }
+
+  export interface RequestRecordProductAttributesNameFieldEvent {
+    field: '$.record.product.attributes[].name'
+    value: string
+    index: number
+  }
+
+  export interface RequestRecordProductAttributesTextFieldEvent {
+    field: '$.record.product.attributes[].text'
+    value: string
+    index: number
+  }
+
+  export interface RequestRecordProductAttributesNumberFieldEvent {
+    field: '$.record.product.attributes[].number'
+    value: number
+    index: number
+  }
+
+  export interface RequestRecordProductAttributesFlagFieldEvent {
+    field: '$.record.product.attributes[].flag'
+    value: boolean
+    index: number
+  }
+
+  export interface RequestWantPeersFieldEvent {
+    field: '$.wantPeers'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<Request>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Request.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Request>): Request {
+    return decodeMessage(buf, Request.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Request>): Generator<RequestTypeFieldEvent | RequestKeyFieldEvent | RequestRecordKeyFieldEvent | RequestRecordVersionFieldEvent | RequestRecordUpdatedAtFieldEvent | RequestRecordTombstoneFieldEvent | RequestRecordProductIdFieldEvent | RequestRecordProductNameFieldEvent | RequestRecordProductPriceFieldEvent | RequestRecordProductCurrencyFieldEvent | RequestRecordProductDescriptionFieldEvent | RequestRecordProductCategoryFieldEvent | RequestRecordProductTagsFieldEvent | RequestRecordProductImagesFieldEvent | RequestRecordProductAttributesNameFieldEvent | RequestRecordProductAttributesTextFieldEvent | RequestRecordProductAttributesNumberFieldEvent | RequestRecordProductAttributesFlagFieldEvent | RequestWantPeersFieldEvent> {
+    return streamMessage(buf, Request.codec(), opts)
+  }
+}
+
+export interface Response {
+  status: Response.Status
+  record?: Record
+  message: string
+  closer: PeerHint[]
+}
+
+export namespace Response {
+  export enum Status {
+    OK = 'OK',
+    NOT_FOUND = 'NOT_FOUND',
+    INVALID = 'INVALID',
+    STALE = 'STALE',
+    TOO_LARGE = 'TOO_LARGE',
+    ERROR = 'ERROR'
+  }
+
+  enum __StatusValues {
+    OK = 0,
+    NOT_FOUND = 1,
+    INVALID = 2,
+    STALE = 3,
+    TOO_LARGE = 4,
+    ERROR = 5
+  }
+
+  export namespace Status {
+    export const codec = (): Codec<Status> => {
+      return enumeration<Status>(__StatusValues)
+    }
+  }
+
+  let _codec: Codec<Response>
+
+  export const codec = (): Codec<Response> => {
+    if (_codec == null) {
+      _codec = message<Response>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.status != null && __StatusValues[obj.status] !== 0) {
+          w.uint32(8)
+          Response.Status.codec().encode(obj.status, w)
+        }
+
+        if (obj.record != null) {
+          w.uint32(18)
+          Record.codec().encode(obj.record, w)
+        }
+
+        if ((obj.message != null && obj.message !== '')) {
+          w.uint32(26)
+          w.string(obj.message)
+        }
+
+        if (obj.closer != null && obj.closer.length > 0) {
+          for (const value of obj.closer) {
+            w.uint32(34)
+            PeerHint.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          status: Status.OK,
+          message: '',
+          closer: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.status = Response.Status.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.record = Record.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.record
+              })
+              break
+            }
+            case 3: {
+              obj.message = reader.string()
+              break
+            }
+            case 4: {
+              if (opts.limits?.closer != null && obj.closer.length === opts.limits.closer) {
+                throw new MaxLengthError('Decode error - repeated field "closer" had too many elements')
+              }
+
+              obj.closer.push(PeerHint.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.closer$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          closer: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.status`,
+                value: Response.Status.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield * Record.codec().stream(reader, reader.uint32(), `${prefix}.record`, {
+                limits: opts.limits?.record
+              })
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.message`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.closer != null && obj.closer === opts.limits.closer) {
+                throw new MaxLengthError('Streaming decode error - repeated field "closer" had too many elements')
+              }
+
+              for (const evt of PeerHint.codec().stream(reader, reader.uint32(), `${prefix}.closer[]`, {
+                limits: opts.limits?.closer$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.closer
+                }
+              }
+
+              obj.closer++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ResponseStatusFieldEvent {
+    field: '$.status'
+    value: Response.Status
+  }
+
+  export interface ResponseRecordKeyFieldEvent {
+    field: '$.record.key'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ResponseRecordVersionFieldEvent {
+    field: '$.record.version'
+    value: bigint
+  }
+
+  export interface ResponseRecordUpdatedAtFieldEvent {
+    field: '$.record.updatedAt'
+    value: bigint
+  }
+
+  export interface ResponseRecordTombstoneFieldEvent {
+    field: '$.record.tombstone'
+    value: boolean
+  }
+
+  export interface ResponseRecordProductIdFieldEvent {
+    field: '$.record.product.id'
+    value: string
+  }
+
+  export interface ResponseRecordProductNameFieldEvent {
+    field: '$.record.product.name'
+    value: string
+  }
+
+  export interface ResponseRecordProductPriceFieldEvent {
+    field: '$.record.product.price'
+    value: string
+  }
+
+  export interface ResponseRecordProductCurrencyFieldEvent {
+    field: '$.record.product.currency'
+    value: string
+  }
+
+  export interface ResponseRecordProductDescriptionFieldEvent {
+    field: '$.record.product.description'
+    value: string
+  }
+
+  export interface ResponseRecordProductCategoryFieldEvent {
+    field: '$.record.product.category'
+    value: string
+  }
+
+  export interface ResponseRecordProductTagsFieldEvent {
+    field: '$.record.product.tags[]'
+    index: number
+    value: string
+  }
+
+  export interface ResponseRecordProductImagesFieldEvent {
+    field: '$.record.product.images[]'
+    index: number
+    value: string
+  }
+
+  export interface ResponseRecordProductAttributesNameFieldEvent {
+    field: '$.record.product.attributes[].name'
+    value: string
+    index: number
+  }
+
+  export interface ResponseRecordProductAttributesTextFieldEvent {
+    field: '$.record.product.attributes[].text'
+    value: string
+    index: number
+  }
+
+  export interface ResponseRecordProductAttributesNumberFieldEvent {
+    field: '$.record.product.attributes[].number'
+    value: number
+    index: number
+  }
+
+  export interface ResponseRecordProductAttributesFlagFieldEvent {
+    field: '$.record.product.attributes[].flag'
+    value: boolean
+    index: number
+  }
+
+  export interface ResponseMessageFieldEvent {
+    field: '$.message'
+    value: string
+  }
+
+  export interface ResponseCloserIdFieldEvent {
+    field: '$.closer[].id'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ResponseCloserAddrsFieldEvent {
+    field: '$.closer[].addrs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<Response>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Response.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Response>): Response {
+    return decodeMessage(buf, Response.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Response>): Generator<ResponseStatusFieldEvent | ResponseRecordKeyFieldEvent | ResponseRecordVersionFieldEvent | ResponseRecordUpdatedAtFieldEvent | ResponseRecordTombstoneFieldEvent | ResponseRecordProductIdFieldEvent | ResponseRecordProductNameFieldEvent | ResponseRecordProductPriceFieldEvent | ResponseRecordProductCurrencyFieldEvent | ResponseRecordProductDescriptionFieldEvent | ResponseRecordProductCategoryFieldEvent | ResponseRecordProductTagsFieldEvent | ResponseRecordProductImagesFieldEvent | ResponseRecordProductAttributesNameFieldEvent | ResponseRecordProductAttributesTextFieldEvent | ResponseRecordProductAttributesNumberFieldEvent | ResponseRecordProductAttributesFlagFieldEvent | ResponseMessageFieldEvent | ResponseCloserIdFieldEvent | ResponseCloserAddrsFieldEvent> {
+    return streamMessage(buf, Response.codec(), opts)
+  }
+}

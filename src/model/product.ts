@@ -1,0 +1,155 @@
+/**
+ * The product schema: validation of caller input (with zod), the canonical
+ * form, and conversion to and from the protobuf message stored and sent.
+ */
+import { CID } from 'multiformats/cid'
+import { z } from 'zod'
+import { InvalidProductError } from '../errors.js'
+import { canonicalPrice, currencyDigits } from './money.js'
+import type { Product as WireProduct } from './messages.js'
+import type { FieldIssue } from '../errors.js'
+import type { AttributeValue, Product } from '../types.js'
+
+export const PRODUCT_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/
+export const LIMITS = {
+  name: 256,
+  description: 4096,
+  category: 128,
+  tags: 32,
+  tag: 64,
+  images: 16,
+  image: 2048,
+  attributes: 64,
+  attributeName: 64,
+  attributeText: 1024
+} as const
+
+const IMAGE_SCHEMES = new Set(['http:', 'https:', 'ipfs:', 'ipns:'])
+
+function isImageReference (value: string): boolean {
+  if (URL.canParse(value)) {
+    return IMAGE_SCHEMES.has(new URL(value).protocol)
+  }
+  try {
+    CID.parse(value)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const attributeValue = z.union([
+  z.string().max(LIMITS.attributeText),
+  z.number().refine(Number.isFinite, 'must be a finite number'),
+  z.boolean()
+], { error: 'must be a string, a finite number or a boolean' })
+
+const productSchema = z.strictObject({
+  id: z.string({ error: 'must be a string' })
+    .regex(PRODUCT_ID_PATTERN, 'must be 1–128 characters of letters, digits, ".", "_", ":" or "-"'),
+  name: z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(LIMITS.name),
+  price: z.unknown(),
+  currency: z.string({ error: 'must be a string' })
+    .refine(code => currencyDigits(code) !== undefined, 'must be an ISO 4217 currency code in upper case, such as "EUR"'),
+  description: z.string().max(LIMITS.description).optional(),
+  category: z.string().min(1).max(LIMITS.category).optional(),
+  tags: z.array(z.string().min(1).max(LIMITS.tag)).max(LIMITS.tags).optional(),
+  images: z.array(z.string().max(LIMITS.image).refine(isImageReference, 'must be an http(s), ipfs or ipns URL, or a CID'))
+    .max(LIMITS.images).optional(),
+  attributes: z.record(z.string().min(1).max(LIMITS.attributeName), attributeValue)
+    .refine(map => Object.keys(map).length <= LIMITS.attributes, `must have at most ${LIMITS.attributes} entries`)
+    .optional()
+}, { error: 'must be an object' })
+
+/**
+ * Validates a product given by a caller and returns its canonical form.
+ * Throws `InvalidProductError` naming every failing field.
+ */
+export function validateProduct (input: unknown): Product {
+  const parsed = productSchema.safeParse(input)
+  const issues: FieldIssue[] = parsed.success
+    ? []
+    : parsed.error.issues.map(issue => ({ field: issue.path.join('.'), message: issue.message }))
+
+  let price: string | undefined
+  const raw = input as { price?: unknown, currency?: unknown } | null
+  if (raw != null && typeof raw === 'object' && !issues.some(i => i.field === 'currency')) {
+    const result = canonicalPrice(raw.price, String(raw.currency))
+    if ('error' in result) {
+      issues.push({ field: 'price', message: result.error })
+    } else {
+      price = result.price
+    }
+  }
+
+  if (!parsed.success || price === undefined || issues.length > 0) {
+    throw new InvalidProductError(issues)
+  }
+
+  const p = parsed.data
+  const product: Product = { id: p.id, name: p.name, price, currency: p.currency }
+  if (p.description !== undefined) product.description = p.description
+  if (p.category !== undefined) product.category = p.category
+  if (p.tags !== undefined && p.tags.length > 0) product.tags = [...p.tags]
+  if (p.images !== undefined && p.images.length > 0) product.images = [...p.images]
+  if (p.attributes !== undefined && Object.keys(p.attributes).length > 0) {
+    product.attributes = sortedAttributes(p.attributes)
+  }
+  return product
+}
+
+function sortedAttributes (map: Record<string, AttributeValue>): Record<string, AttributeValue> {
+  const sorted: Record<string, AttributeValue> = {}
+  for (const name of Object.keys(map).sort()) {
+    sorted[name] = map[name]
+  }
+  return sorted
+}
+
+/** The protobuf form of a canonical product (attributes sorted by name). */
+export function productToWire (product: Product): WireProduct {
+  const wire: WireProduct = {
+    id: product.id,
+    name: product.name,
+    price: product.price,
+    currency: product.currency,
+    tags: product.tags ?? [],
+    images: product.images ?? [],
+    attributes: Object.entries(product.attributes ?? {}).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([name, value]) => {
+      if (typeof value === 'string') return { name, text: value }
+      if (typeof value === 'number') return { name, number: value }
+      return { name, flag: value }
+    })
+  }
+  // optional fields are left out rather than set to undefined, as the decoder leaves them
+  if (product.description !== undefined) wire.description = product.description
+  if (product.category !== undefined) wire.category = product.category
+  return wire
+}
+
+/**
+ * A product read from the wire or disk. Throws `InvalidProductError` when it
+ * breaks the schema; callers that need the canonical encoding also compare
+ * bytes (see record.ts).
+ */
+export function productFromWire (wire: WireProduct): Product {
+  const attributes: Record<string, AttributeValue> = {}
+  for (const attribute of wire.attributes) {
+    const value = attribute.text ?? attribute.number ?? attribute.flag
+    if (value === undefined || Object.hasOwn(attributes, attribute.name)) {
+      throw new InvalidProductError([{ field: `attributes.${attribute.name}`, message: 'must have exactly one value' }])
+    }
+    attributes[attribute.name] = value
+  }
+  return validateProduct({
+    id: wire.id,
+    name: wire.name,
+    price: wire.price,
+    currency: wire.currency,
+    description: wire.description,
+    category: wire.category,
+    tags: wire.tags,
+    images: wire.images,
+    attributes
+  })
+}

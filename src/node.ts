@@ -1,0 +1,389 @@
+/**
+ * createProductNode(): a libp2p host, the record protocol, a record store and
+ * the replicator, put together behind the public API.
+ */
+import './polyfill.js'
+import { mkdir } from 'node:fs/promises'
+import { logger } from '@libp2p/logger'
+import { MemoryDatastore } from 'datastore-core'
+import { LevelDatastore } from 'datastore-level'
+import { InvalidOptionsError, NotStartedError, QuorumError, VersionConflictError } from './errors.js'
+import { DEFAULT_DHT_PROTOCOL, createHost, findClosestPeers, joinNetwork } from './host.js'
+import { RecordPeerView } from './catalog/peer-view.js'
+import { Replicator } from './catalog/replicator.js'
+import { keyToString, productKey } from './model/keys.js'
+import { validateProduct } from './model/product.js'
+import { createRecord, createTombstone, encodeRecord, validateRecord } from './model/record.js'
+import { RecordClient } from './protocol/client.js'
+import { DEFAULT_REQUEST_TIMEOUT, RECORD_PROTOCOL } from './protocol/constants.js'
+import { RecordServer } from './protocol/server.js'
+import { loadOrCreatePrivateKey } from './store/identity.js'
+import { RecordStore } from './store/record-store.js'
+import type { AddressFilter, ProductHost } from './host.js'
+import type { PeerHint } from './model/messages.js'
+import type { WireRecord } from './model/record.js'
+import type { Product, ProductInput, ProductRecord, WriteResult } from './types.js'
+import type { AbortOptions, PeerId, PrivateKey } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Datastore } from 'interface-datastore'
+
+const log = logger('product-dht:node')
+
+export interface ProductNodeOptions {
+  /** multiaddrs to listen on (default `['/ip4/127.0.0.1/tcp/0']`) */
+  listen?: string[]
+  /** multiaddrs to announce instead of the listen addresses, e.g. behind NAT (default none) */
+  announce?: string[]
+  /** multiaddrs, with `/p2p/<peer id>`, of peers to join through (default none: a new network) */
+  bootstrap?: string[]
+  /** directory for records and the node's identity; omitted: everything in memory */
+  dataDir?: string
+  /** the node's identity; default: the one stored in `dataDir`, else a new Ed25519 key */
+  privateKey?: PrivateKey
+  /** r: replicas per product (default 3) */
+  replicationFactor?: number
+  /** W: acknowledgements a put or delete needs (default 2, at most r) */
+  writeQuorum?: number
+  /** R: replies a get needs (default 2, at most r; R + W > r makes reads see the latest acknowledged write) */
+  readQuorum?: number
+  /** true: read and write, but hold no replicas and answer no DHT queries (default false) */
+  clientMode?: boolean
+  /** DHT protocol id (default `/product-dht/kad/1.0.0`) */
+  dhtProtocol?: string
+  /** record protocol id (default `/product-dht/record/1.0.0`) */
+  recordProtocol?: string
+  /** which peer addresses the DHT keeps: 'all' (default), 'public' or 'private' */
+  addressFilter?: AddressFilter
+  /** ms one request to one replica may take (default 5000) */
+  requestTimeout?: number
+  /** ms joining the bootstrap peers may take at start (default 30000) */
+  joinTimeout?: number
+}
+
+interface ResolvedOptions {
+  listen: string[]
+  announce: string[]
+  bootstrap: string[]
+  replicationFactor: number
+  writeQuorum: number
+  readQuorum: number
+  clientMode: boolean
+  dhtProtocol: string
+  recordProtocol: string
+  addressFilter: AddressFilter
+  requestTimeout: number
+  joinTimeout: number
+}
+
+/** Most versions remembered per node, so updates build on the latest one without a read. */
+const VERSION_CACHE_SIZE = 10_000
+/** Attempts of a put that meets newer versions (concurrent writers). */
+const WRITE_ATTEMPTS = 3
+
+function resolveOptions (options: ProductNodeOptions): ResolvedOptions {
+  const replicationFactor = options.replicationFactor ?? 3
+  const resolved: ResolvedOptions = {
+    listen: options.listen ?? ['/ip4/127.0.0.1/tcp/0'],
+    announce: options.announce ?? [],
+    bootstrap: options.bootstrap ?? [],
+    replicationFactor,
+    writeQuorum: options.writeQuorum ?? Math.min(2, replicationFactor),
+    readQuorum: options.readQuorum ?? Math.min(2, replicationFactor),
+    clientMode: options.clientMode ?? false,
+    dhtProtocol: options.dhtProtocol ?? DEFAULT_DHT_PROTOCOL,
+    recordProtocol: options.recordProtocol ?? RECORD_PROTOCOL,
+    addressFilter: options.addressFilter ?? 'all',
+    requestTimeout: options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
+    joinTimeout: options.joinTimeout ?? 30_000
+  }
+  const positive = (name: keyof ResolvedOptions, value: number, max = Number.MAX_SAFE_INTEGER): void => {
+    if (!Number.isInteger(value) || value < 1 || value > max) {
+      throw new InvalidOptionsError(`${name} must be a whole number from 1 to ${max}; got ${value}`)
+    }
+  }
+  positive('replicationFactor', replicationFactor, 64)
+  positive('writeQuorum', resolved.writeQuorum, replicationFactor)
+  positive('readQuorum', resolved.readQuorum, replicationFactor)
+  positive('requestTimeout', resolved.requestTimeout)
+  positive('joinTimeout', resolved.joinTimeout)
+  if (!['all', 'public', 'private'].includes(resolved.addressFilter)) {
+    throw new InvalidOptionsError(`addressFilter must be 'all', 'public' or 'private'; got ${String(resolved.addressFilter)}`)
+  }
+  for (const protocol of [resolved.dhtProtocol, resolved.recordProtocol]) {
+    if (!protocol.startsWith('/')) {
+      throw new InvalidOptionsError(`A protocol id must start with "/"; got "${protocol}"`)
+    }
+  }
+  return resolved
+}
+
+/** A running product-dht peer. */
+export class ProductNode {
+  /** the underlying libp2p host, for what this API does not cover */
+  readonly libp2p: ProductHost
+  private readonly options: ResolvedOptions
+  private readonly datastore: Datastore
+  private readonly store: RecordStore
+  private readonly view: RecordPeerView
+  private readonly server?: RecordServer
+  private readonly replicator: Replicator
+  private readonly versions = new Map<string, bigint>()
+  private running = true
+
+  /** @internal use createProductNode() */
+  constructor (host: ProductHost, datastore: Datastore, options: ResolvedOptions) {
+    this.libp2p = host
+    this.options = options
+    this.datastore = datastore
+    this.store = new RecordStore(datastore)
+    this.view = new RecordPeerView({
+      peerId: host.peerId,
+      peerStore: host.peerStore,
+      events: host
+    }, { protocol: options.recordProtocol, selfIsReplica: !options.clientMode })
+    if (!options.clientMode) {
+      this.server = new RecordServer({
+        handle: host.handle.bind(host),
+        unhandle: host.unhandle.bind(host),
+        store: this.store,
+        closerPeers: this.closerPeerHints.bind(this)
+      }, { protocol: options.recordProtocol, requestTimeout: options.requestTimeout })
+    }
+    this.replicator = new Replicator({
+      peerId: host.peerId,
+      view: this.view,
+      client: new RecordClient({ dialProtocol: host.dialProtocol.bind(host) }, {
+        protocol: options.recordProtocol,
+        requestTimeout: options.requestTimeout
+      }),
+      localServer: this.server,
+      findClosestPeers: async (key, opts) => {
+        // a lookup with an empty routing table waits until aborted: bound it
+        const timeout = AbortSignal.timeout(options.requestTimeout)
+        const signal = opts?.signal == null ? timeout : AbortSignal.any([opts.signal, timeout])
+        return findClosestPeers(host, key, { signal })
+      },
+      learnAddresses: async (peer, addrs) => {
+        await host.peerStore.merge(peer, { multiaddrs: addrs, protocols: [options.recordProtocol] })
+      }
+    }, options)
+  }
+
+  /** @internal */
+  async start (): Promise<void> {
+    await this.server?.start()
+    await this.view.start()
+    const signal = AbortSignal.timeout(this.options.joinTimeout)
+    const reached = await joinNetwork(this.libp2p, this.options.bootstrap, { signal })
+    // identify events of the last connections may still be on their way
+    await this.view.refresh()
+    if (this.options.bootstrap.length > 0 && reached === 0) {
+      log.error('no bootstrap peer could be reached; running alone until a peer dials in')
+    }
+  }
+
+  get peerId (): PeerId {
+    return this.libp2p.peerId
+  }
+
+  /** The addresses other peers can dial, each ending in `/p2p/<peer id>`. */
+  getMultiaddrs (): Multiaddr[] {
+    return this.libp2p.getMultiaddrs()
+  }
+
+  /** Number of other record-protocol peers this node knows. */
+  get knownPeers (): number {
+    return this.view.size
+  }
+
+  /** The peers this node would store `id` on now, closest first. */
+  replicasOf (id: string): PeerId[] {
+    return this.replicator.replicaSet(productKey(id))
+  }
+
+  /**
+   * Validates `input` and stores it on the replica set with the next version.
+   * Rejects with InvalidProductError before anything goes on the wire, with
+   * QuorumError when fewer than W replicas acknowledged.
+   */
+  async putProduct (input: ProductInput, options: AbortOptions = {}): Promise<WriteResult> {
+    this.assertRunning()
+    const product = validateProduct(input)
+    const key = productKey(product.id)
+    return this.writeVersioned(key, version => createRecord(key, product, version, Date.now()), 'put', options)
+  }
+
+  /**
+   * Deletes a product: writes a tombstone with the next version, so that a
+   * delayed older put cannot bring it back.
+   */
+  async deleteProduct (id: string, options: AbortOptions = {}): Promise<WriteResult> {
+    this.assertRunning()
+    validateProductId(id)
+    const key = productKey(id)
+    return this.writeVersioned(key, version => createTombstone(key, version, Date.now()), 'delete', options)
+  }
+
+  /** The product, or undefined when the replicas that answered hold none (or a delete). */
+  async getProduct (id: string, options: AbortOptions = {}): Promise<Product | undefined> {
+    return (await this.getRecord(id, options))?.product
+  }
+
+  /**
+   * The product with its version and how many replicas answered and agreed,
+   * or undefined when none holds it. Rejects with QuorumError when fewer than
+   * R replicas could be asked: not reached is never reported as not found.
+   */
+  async getRecord (id: string, options: AbortOptions = {}): Promise<ProductRecord | undefined> {
+    this.assertRunning()
+    validateProductId(id)
+    const key = productKey(id)
+    const outcome = await this.replicator.read(key, options)
+    if (outcome.answered < this.options.readQuorum) {
+      throw new QuorumError('get', this.options.readQuorum, outcome.answered, outcome.failed)
+    }
+    const newest = outcome.newest
+    if (newest === undefined) {
+      return undefined
+    }
+    this.rememberVersion(key, newest.version)
+    const product = validateRecord(newest, key)
+    if (product === undefined) {
+      return undefined
+    }
+    return {
+      product,
+      version: Number(newest.version),
+      updatedAt: new Date(Number(newest.updatedAt)),
+      answered: outcome.answered,
+      agreed: outcome.agreed
+    }
+  }
+
+  /** The products this node holds as a replica (deleted ones left out). */
+  async * localProducts (options: AbortOptions = {}): AsyncGenerator<Product> {
+    for await (const record of this.store.entries(options)) {
+      if (record.tombstone) {
+        continue
+      }
+      try {
+        const product = validateRecord(record, record.key)
+        if (product !== undefined) {
+          yield product
+        }
+      } catch (err) {
+        log.error('skipping an invalid stored record - %e', err)
+      }
+    }
+  }
+
+  /** Stops the node: libp2p, the record protocol and the data store. */
+  async stop (): Promise<void> {
+    if (!this.running) {
+      return
+    }
+    this.running = false
+    await this.replicator.stop()
+    await this.server?.stop()
+    this.view.stop()
+    await this.libp2p.stop()
+    if (this.datastore instanceof LevelDatastore) {
+      await this.datastore.close()
+    }
+  }
+
+  private async writeVersioned (key: Uint8Array, make: (version: bigint) => WireRecord, operation: 'put' | 'delete', options: AbortOptions): Promise<WriteResult> {
+    const keyText = keyToString(key)
+    let version = (this.versions.get(keyText) ?? 0n) + 1n
+    for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
+      const record = make(version)
+      encodeRecord(record) // throws RecordTooLargeError before anything is sent
+      const outcome = await this.replicator.write(record, options)
+      if (outcome.newer !== undefined) {
+        // a replica holds this version or a newer one: build on it and try again
+        log('%s of %s met version %d; retrying', operation, keyText, outcome.newer.version)
+        version = outcome.newer.version + 1n
+        continue
+      }
+      if (outcome.acked.length < this.options.writeQuorum) {
+        throw new QuorumError(operation, this.options.writeQuorum, outcome.acked.length, outcome.failed)
+      }
+      this.rememberVersion(key, version)
+      return {
+        key: keyText,
+        version: Number(version),
+        replicas: outcome.acked.map(p => p.toString()),
+        failed: outcome.failed
+      }
+    }
+    throw new VersionConflictError(`${operation} of ${keyText} kept meeting newer versions (concurrent writers); read and try again`, Number(version - 1n))
+  }
+
+  private rememberVersion (key: Uint8Array, version: bigint): void {
+    const keyText = keyToString(key)
+    if ((this.versions.get(keyText) ?? 0n) >= version) {
+      return
+    }
+    this.versions.delete(keyText)
+    this.versions.set(keyText, version)
+    if (this.versions.size > VERSION_CACHE_SIZE) {
+      // a Map iterates in insertion order: drop the least recently written
+      this.versions.delete(this.versions.keys().next().value as string)
+    }
+  }
+
+  private async closerPeerHints (key: Uint8Array, requester: PeerId, asked: boolean, options?: AbortOptions): Promise<PeerHint[]> {
+    const peers = this.view.hintsFor(key, this.options.replicationFactor, requester, asked)
+    const hints: PeerHint[] = []
+    for (const peer of peers) {
+      try {
+        const stored = await this.libp2p.peerStore.get(peer, options ?? {})
+        hints.push({ id: peer.toMultihash().bytes, addrs: stored.addresses.map(a => a.multiaddr.bytes) })
+      } catch {
+        // forgotten by the peer store since: nothing to hint
+      }
+    }
+    return hints
+  }
+
+  private assertRunning (): void {
+    if (!this.running) {
+      throw new NotStartedError('The node has been stopped')
+    }
+  }
+}
+
+function validateProductId (id: string): void {
+  validateProduct({ id, name: 'x', price: '0', currency: 'EUR' })
+}
+
+/** Creates a product node and starts it; resolves once it has joined the network. */
+export async function createProductNode (options: ProductNodeOptions = {}): Promise<ProductNode> {
+  const resolved = resolveOptions(options)
+  let datastore: Datastore
+  if (options.dataDir !== undefined) {
+    await mkdir(options.dataDir, { recursive: true })
+    const level = new LevelDatastore(options.dataDir)
+    await level.open()
+    datastore = level
+  } else {
+    datastore = new MemoryDatastore()
+  }
+  try {
+    const privateKey = options.privateKey ?? await loadOrCreatePrivateKey(datastore)
+    const host = await createHost({ ...resolved, privateKey, datastore })
+    const node = new ProductNode(host, datastore, resolved)
+    try {
+      await node.start()
+    } catch (err) {
+      await node.stop()
+      throw err
+    }
+    return node
+  } catch (err) {
+    if (datastore instanceof LevelDatastore) {
+      await datastore.close().catch(() => {})
+    }
+    throw err
+  }
+}

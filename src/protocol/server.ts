@@ -1,0 +1,157 @@
+/**
+ * Inbound side of the record protocol: one request and one response per
+ * stream. decode → validate → store (never older over newer) → status.
+ *
+ * Whatever arrives, the node keeps serving: an oversized frame gets TOO_LARGE,
+ * a malformed one INVALID, a slow sender is cut off by the request timeout,
+ * and nothing stored changes unless a valid, newer record came in.
+ */
+import { InvalidDataLengthError, lpStream } from '@libp2p/utils'
+import { logger } from '@libp2p/logger'
+import { InvalidRecordError, RecordTooLargeError } from '../errors.js'
+import { Request, Response } from '../model/messages.js'
+import { compareRecords, validateRecord } from '../model/record.js'
+import { DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_REQUEST_TIMEOUT, KEY_LENGTH, MAX_MESSAGE_SIZE, RECORD_PROTOCOL } from './constants.js'
+import type { PeerHint } from '../model/messages.js'
+import type { RecordStore } from '../store/record-store.js'
+import type { AbortOptions, Connection, PeerId, Startable, Stream, StreamHandler, StreamHandlerOptions } from '@libp2p/interface'
+
+const log = logger('product-dht:protocol:server')
+
+export interface RecordServerInit {
+  /** protocol id to serve (default `/product-dht/record/1.0.0`) */
+  protocol?: string
+  /** ms a peer has to send its request and take the response (default 5000) */
+  requestTimeout?: number
+  /** inbound record streams open at once per connection (default 32) */
+  maxInboundStreams?: number
+}
+
+export interface RecordServerComponents {
+  handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>
+  unhandle(protocol: string): Promise<void>
+  store: RecordStore
+  /** record-protocol peers closer to `key` than this node, to hint to a requester */
+  closerPeers?(key: Uint8Array, requester: PeerId, asked: boolean, options?: AbortOptions): Promise<PeerHint[]>
+}
+
+type Status = Response.Status
+
+function reply (status: Status, message = '', extra: Partial<Response> = {}): Response {
+  return { status, message, closer: [], ...extra }
+}
+
+export class RecordServer implements Startable {
+  private readonly components: RecordServerComponents
+  private readonly protocol: string
+  private readonly requestTimeout: number
+  private readonly maxInboundStreams: number
+  private started = false
+
+  constructor (components: RecordServerComponents, init: RecordServerInit = {}) {
+    this.components = components
+    this.protocol = init.protocol ?? RECORD_PROTOCOL
+    this.requestTimeout = init.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT
+    this.maxInboundStreams = init.maxInboundStreams ?? DEFAULT_MAX_INBOUND_STREAMS
+  }
+
+  isStarted (): boolean {
+    return this.started
+  }
+
+  async start (): Promise<void> {
+    await this.components.handle(this.protocol, (stream, connection) => {
+      void this.onStream(stream, connection)
+    }, { maxInboundStreams: this.maxInboundStreams })
+    this.started = true
+  }
+
+  async stop (): Promise<void> {
+    await this.components.unhandle(this.protocol)
+    this.started = false
+  }
+
+  private async onStream (stream: Stream, connection: Connection): Promise<void> {
+    const signal = AbortSignal.timeout(this.requestTimeout)
+    const lp = lpStream(stream, { maxDataLength: MAX_MESSAGE_SIZE })
+    try {
+      let response: Response
+      try {
+        const frame = await lp.read({ signal })
+        response = await this.handleBytes(frame.subarray(), connection.remotePeer, { signal })
+      } catch (err) {
+        if (!(err instanceof InvalidDataLengthError)) {
+          throw err
+        }
+        response = reply(Response.Status.TOO_LARGE, `Message is larger than ${MAX_MESSAGE_SIZE} bytes`)
+      }
+      await lp.write(Response.encode(response), { signal })
+      await stream.close({ signal })
+    } catch (err) {
+      log('stream from %p ended early - %e', connection.remotePeer, err)
+      stream.abort(err as Error)
+    }
+  }
+
+  /** Decodes one request frame and answers it. Never throws for bad input. */
+  async handleBytes (frame: Uint8Array, from: PeerId, options?: AbortOptions): Promise<Response> {
+    let request: Request
+    try {
+      request = Request.decode(frame)
+    } catch (err) {
+      return reply(Response.Status.INVALID, `Malformed request: ${(err as Error).message}`)
+    }
+    return this.handleRequest(request, from, options)
+  }
+
+  /** Answers one decoded request. Also used by this node for itself as a replica. */
+  async handleRequest (request: Request, from: PeerId, options?: AbortOptions): Promise<Response> {
+    if (request.key.byteLength !== KEY_LENGTH || request.key[0] !== 0x12 || request.key[1] !== 0x20) {
+      return reply(Response.Status.INVALID, 'Key must be a sha2-256 multihash')
+    }
+    try {
+      const response = await this.dispatch(request, options)
+      const closer = await this.components.closerPeers?.(request.key, from, request.wantPeers, options) ?? []
+      return closer.length > 0 ? { ...response, closer } : response
+    } catch (err) {
+      if (err instanceof InvalidRecordError) {
+        return reply(Response.Status.INVALID, err.message)
+      }
+      if (err instanceof RecordTooLargeError) {
+        return reply(Response.Status.TOO_LARGE, err.message)
+      }
+      log.error('failed to answer a %s request - %e', request.type, err)
+      return reply(Response.Status.ERROR, 'Internal error')
+    }
+  }
+
+  private async dispatch (request: Request, options?: AbortOptions): Promise<Response> {
+    switch (request.type) {
+      case Request.Type.GET: {
+        const record = await this.components.store.get(request.key, options)
+        return record === undefined ? reply(Response.Status.NOT_FOUND) : reply(Response.Status.OK, '', { record })
+      }
+      case Request.Type.PUT:
+      case Request.Type.DELETE: {
+        const record = request.record
+        if (record == null) {
+          return reply(Response.Status.INVALID, 'Request carries no record')
+        }
+        if (record.tombstone !== (request.type === Request.Type.DELETE)) {
+          return reply(Response.Status.INVALID, request.type === Request.Type.DELETE ? 'DELETE needs a tombstone' : 'PUT cannot carry a tombstone')
+        }
+        validateRecord(record, request.key)
+        const { previous } = await this.components.store.put(record, options)
+        // A writer must build on the newest version: an offer that does not
+        // raise the version is STALE, even where the tie-break let it replace
+        // a different record of the same version (so that replicas converge).
+        if (previous !== undefined && previous.version >= record.version && compareRecords(previous, record) !== 0) {
+          return reply(Response.Status.STALE, `Holds version ${previous.version}`, { record: previous })
+        }
+        return reply(Response.Status.OK)
+      }
+      default:
+        return reply(Response.Status.INVALID, `Unknown request type ${String(request.type)}`)
+    }
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The records this node holds as a replica, over any `interface-datastore`
+ * (datastore-level on disk, MemoryDatastore otherwise). Writes are serialised
+ * per key so that "never replace a newer record with an older one" holds even
+ * when two PUTs for one key race.
+ */
+import { logger } from '@libp2p/logger'
+import { Key } from 'interface-datastore'
+import { base32 } from 'multiformats/bases/base32'
+import { compareRecords, decodeRecord, encodeRecord } from '../model/record.js'
+import type { WireRecord } from '../model/record.js'
+import type { AbortOptions } from '@libp2p/interface'
+import type { Datastore } from 'interface-datastore'
+
+const log = logger('product-dht:store')
+
+const PREFIX = '/product-dht/records'
+
+export interface StoreResult {
+  /** true when the offered record is now the stored one (also when it was already) */
+  stored: boolean
+  /** the record held for the key before the call, if any */
+  previous?: WireRecord
+}
+
+export class RecordStore {
+  private readonly datastore: Datastore
+  private readonly locks = new Map<string, Promise<unknown>>()
+
+  constructor (datastore: Datastore) {
+    this.datastore = datastore
+  }
+
+  private keyOf (key: Uint8Array): Key {
+    return new Key(`${PREFIX}/${base32.baseEncode(key)}`)
+  }
+
+  async get (key: Uint8Array, options?: AbortOptions): Promise<WireRecord | undefined> {
+    const dsKey = this.keyOf(key)
+    let bytes: Uint8Array
+    try {
+      bytes = await this.datastore.get(dsKey, options)
+    } catch (err) {
+      if ((err as Error).name === 'NotFoundError') {
+        return undefined
+      }
+      throw err
+    }
+    return decodeRecord(bytes)
+  }
+
+  /**
+   * Stores `record` unless the store holds a newer one for its key. The
+   * record must have been validated by the caller.
+   */
+  async put (record: WireRecord, options?: AbortOptions): Promise<StoreResult> {
+    return this.withLock(record.key, async () => {
+      const current = await this.get(record.key, options)
+      if (current !== undefined) {
+        const order = compareRecords(record, current)
+        if (order === 0) {
+          return { stored: true, previous: current }
+        }
+        if (order < 0) {
+          log('kept version %d over offered version %d', current.version, record.version)
+          return { stored: false, previous: current }
+        }
+      }
+      await this.datastore.put(this.keyOf(record.key), encodeRecord(record), options)
+      return { stored: true, previous: current }
+    })
+  }
+
+  /** Every record held, in datastore order. */
+  async * entries (options?: AbortOptions): AsyncGenerator<WireRecord> {
+    for await (const { value } of this.datastore.query({ prefix: PREFIX }, options)) {
+      try {
+        yield decodeRecord(value)
+      } catch (err) {
+        log.error('skipping an unreadable stored record - %e', err)
+      }
+    }
+  }
+
+  /** Runs `fn` after every earlier call for the same key has finished. */
+  private async withLock <T> (key: Uint8Array, fn: () => Promise<T>): Promise<T> {
+    const id = base32.baseEncode(key)
+    const previous = this.locks.get(id) ?? Promise.resolve()
+    const run = previous.then(fn, fn)
+    const settled = run.catch(() => {})
+    this.locks.set(id, settled)
+    try {
+      return await run
+    } finally {
+      if (this.locks.get(id) === settled) {
+        this.locks.delete(id)
+      }
+    }
+  }
+}
