@@ -2,6 +2,7 @@
  * The libp2p host under a product node: TCP, Noise, Yamux, identify, ping and
  * the standard Kademlia DHT, configured on purpose for loopback and LANs.
  */
+import { setMaxListeners } from 'node:events'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
@@ -12,7 +13,7 @@ import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import type { Identify } from '@libp2p/identify'
-import type { KadDHT } from '@libp2p/kad-dht'
+import type { KadDHT, KadDHTInit } from '@libp2p/kad-dht'
 import type { AbortOptions, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 import type { Datastore } from 'interface-datastore'
@@ -46,6 +47,8 @@ export interface HostInit {
   dhtProtocol: string
   clientMode: boolean
   addressFilter: AddressFilter
+  /** further kad-dht settings (validators and selectors for other record namespaces, …) */
+  dht?: Omit<KadDHTInit, 'protocol' | 'clientMode' | 'peerInfoMapper'>
 }
 
 const MAPPERS = {
@@ -72,11 +75,15 @@ export async function createHost (init: HostInit): Promise<ProductHost> {
       identify: identify(),
       ping: ping(),
       dht: kadDHT({
+        ...init.dht,
         protocol: init.dhtProtocol,
         // kad-dht turns itself into a client on private addresses unless told
         clientMode: init.clientMode,
         // its default drops private addresses, which empties every routing table on a LAN
-        peerInfoMapper: MAPPERS[init.addressFilter]
+        peerInfoMapper: MAPPERS[init.addressFilter],
+        // every query waits for kad-dht's first self-query, by default run 1 s
+        // after start; run it at once (it waits for a first peer by itself)
+        initialQuerySelfInterval: 0
       })
     }
   })
@@ -88,6 +95,10 @@ export async function createHost (init: HostInit): Promise<ProductHost> {
  * the record-peer view fill before the first put or get.
  */
 export async function joinNetwork (host: ProductHost, bootstrap: string[], options: AbortOptions = {}): Promise<number> {
+  if (options.signal != null) {
+    // one signal bounds every dial and query of the join: many listeners are expected
+    setMaxListeners(Infinity, options.signal)
+  }
   let reached = 0
   for (const address of bootstrap) {
     try {

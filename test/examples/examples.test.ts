@@ -1,0 +1,74 @@
+/**
+ * The examples a user runs first, run as a user would: each in its own
+ * process, on real sockets, checked by what it prints.
+ */
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+
+async function example (file: string, args: string[] = [], env: Record<string, string> = {}): Promise<string> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', `examples/${file}`, ...args], {
+    env: { ...process.env, ...env },
+    timeout: 60_000
+  })
+  return stdout
+}
+
+describe('examples', () => {
+  it('seed.ts stores and retrieves the original snippet across peers', async () => {
+    const out = await example('seed.ts')
+    assert.equal(out, 'DHT result: name:Widget,price:99.99\nDHT result: not_found\n')
+  })
+
+  it('local-network.ts (npm start) puts on one peer and reads on others', async () => {
+    const out = await example('local-network.ts', ['5'])
+    assert.match(out, /5 peers ready/)
+    assert.match(out, /peer \d+ read P001: \{"id":"P001","name":"Widget","price":"99.99","currency":"EUR","tags":\["tools"\]\}/)
+    assert.match(out, /read P002: .*"price":"1500","currency":"JPY"/)
+    assert.match(out, /read P003: .*"price":"12.500","currency":"BHD"/)
+    assert.equal(out.match(/replicas: peer \d+ \(…\w+\), peer \d+ \(…\w+\), peer \d+ \(…\w+\)\n/g)?.length, 4)
+    assert.match(out, /A read of an id nobody stored returns: undefined/)
+    assert.match(out, /Stopped 5 peers/)
+  })
+
+  it('api.ts runs the whole API', async () => {
+    const out = await example('api.ts')
+    assert.match(out, /stored Qm\w+ version 1 on 3 replicas/)
+    assert.match(out, /now 89.90 EUR, version 2, 3\/3 agree/)
+    assert.match(out, /refused: .*price.*EUR allows 2/s)
+    assert.match(out, /after delete: undefined/)
+  })
+
+  it('join.ts: a second peer joins the first by its printed address, then puts and gets across', async () => {
+    const first = spawn(process.execPath, ['--import', 'tsx', 'examples/join.ts'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    try {
+      let printed = ''
+      const address = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => { reject(new Error(`no address printed: ${printed}`)) }, 30_000)
+        first.stdout.on('data', (chunk: Buffer) => {
+          printed += chunk.toString()
+          const match = /join\.ts (\/ip4\/\S+)/.exec(printed)
+          if (match != null) { clearTimeout(timer); resolve(match[1]) }
+        })
+      })
+      const out = await example('join.ts', [address])
+      assert.match(out, /JOIN-A, put by the first peer: \{[^}]*name: 'Put by the first peer'/)
+      assert.match(out, /JOIN-B read back: \{[^}]*price: '20.00'/)
+    } finally {
+      first.kill('SIGINT')
+      await once(first, 'exit')
+    }
+  })
+
+  it('local-network.ts refuses a bad peer count with usage', async () => {
+    await assert.rejects(example('local-network.ts', ['1']), (err: { code?: number, stderr?: string }) => {
+      assert.equal(err.code, 2)
+      assert.match(err.stderr ?? '', /usage/)
+      return true
+    })
+  })
+})
