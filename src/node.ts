@@ -126,6 +126,7 @@ export class ProductNode {
   private readonly store: RecordStore
   private readonly view: RecordPeerView
   private readonly server?: RecordServer
+  private readonly client: RecordClient
   private readonly replicator: Replicator
   private readonly versions = new Map<string, bigint>()
   private running = true
@@ -149,13 +150,14 @@ export class ProductNode {
         closerPeers: this.closerPeerHints.bind(this)
       }, { protocol: options.recordProtocol, requestTimeout: options.requestTimeout })
     }
+    this.client = new RecordClient({ dialProtocol: host.dialProtocol.bind(host) }, {
+      protocol: options.recordProtocol,
+      requestTimeout: options.requestTimeout
+    })
     this.replicator = new Replicator({
       peerId: host.peerId,
       view: this.view,
-      client: new RecordClient({ dialProtocol: host.dialProtocol.bind(host) }, {
-        protocol: options.recordProtocol,
-        requestTimeout: options.requestTimeout
-      }),
+      client: this.client,
       localServer: this.server,
       findClosestPeers: async (key, opts) => {
         // a lookup with an empty routing table waits until aborted: bound it
@@ -284,6 +286,7 @@ export class ProductNode {
     }
     this.running = false
     await this.replicator.stop()
+    this.client.close()
     await this.server?.stop()
     this.view.stop()
     await this.libp2p.stop()

@@ -99,7 +99,7 @@ export class Replicator {
     return this.components.view.rank(key).slice(0, this.r)
   }
 
-  /** Sends a PUT (or DELETE, for a tombstone) of `record` to the replica set. */
+  /** Sends a PUT (or DELETE, for a tombstone) of `record` to the replica set; waits for every replica. */
   async write (record: WireRecord, options: AbortOptions = {}): Promise<WriteOutcome> {
     const request: Request = {
       type: record.tombstone ? Request.Type.DELETE : Request.Type.PUT,
@@ -107,7 +107,7 @@ export class Replicator {
       record,
       wantPeers: false
     }
-    const round = await this.askReplicaSet(request, this.r, options)
+    const round = await this.askReplicaSet(request, this.r, options).done
     const acked: PeerId[] = []
     const failed = [...round.failed]
     let newer: WireRecord | undefined
@@ -126,14 +126,40 @@ export class Replicator {
     return { acked, failed, newer }
   }
 
-  /** Asks the replica set for `key`; returns once R replicas answered, then repairs the rest. */
+  /**
+   * Asks the replica set for `key` and returns once R replicas answered and
+   * one of them holds a record (or, when none of the R does, once every
+   * replica asked has answered). The other requests go on; when all have
+   * ended, replicas that answered with an older record or none get the
+   * newest one written back (read repair).
+   */
   async read (key: KeyBytes, options: AbortOptions = {}): Promise<ReadOutcome> {
     const request: Request = { type: Request.Type.GET, key, wantPeers: false }
-    const round = await this.askReplicaSet(request, this.rq, options)
+    const asking = this.askReplicaSet(request, this.rq, options)
+    await asking.quorum
+    let outcome = this.summarize(key, [...asking.round.answers], [...asking.round.failed])
+    if (outcome.newest === undefined) {
+      // "not found" is rare and the costlier mistake (a product that was
+      // written before this node joined, say): hear every replica first
+      const round = await asking.done
+      outcome = this.summarize(key, [...round.answers], [...round.failed])
+    }
+    this.inBackground(async () => {
+      const round = await asking.done
+      const all = this.summarize(key, round.answers, round.failed)
+      if (all.newest !== undefined) {
+        await this.repair(all.newest, all.answered)
+      }
+    })
+    return { newest: outcome.newest, answered: outcome.answered.length, agreed: outcome.agreed, failed: outcome.failed }
+  }
+
+  /** The newest valid record among GET answers, who answered, and how many agree on it. */
+  private summarize (key: KeyBytes, answers: Answer[], failures: ReplicaFailure[]): { newest?: WireRecord, answered: Answer[], agreed: number, failed: ReplicaFailure[] } {
     const answered: Answer[] = []
-    const failed = [...round.failed]
+    const failed = [...failures]
     let newest: WireRecord | undefined
-    for (const answer of round.answers) {
+    for (const answer of answers) {
       const { peer, response } = answer
       if (response.status === Response.Status.NOT_FOUND) {
         answered.push(answer)
@@ -149,10 +175,14 @@ export class Replicator {
     const agreed = newest === undefined
       ? answered.length
       : answered.filter(a => a.response.record != null && compareRecords(a.response.record, newest) === 0).length
-    if (newest !== undefined) {
-      this.repair(newest, answered)
-    }
-    return { newest, answered: answered.length, agreed, failed }
+    return { newest, answered, agreed, failed }
+  }
+
+  /** Runs `task` after the caller has its answer; stop() waits for it. */
+  private inBackground (task: () => Promise<void>): void {
+    const running: Promise<void> = task().catch(err => { log('background task failed - %e', err) })
+    this.background.add(running)
+    void running.finally(() => this.background.delete(running))
   }
 
   private isValid (record: WireRecord, key: Uint8Array, from: PeerId): boolean {
@@ -166,55 +196,64 @@ export class Replicator {
   }
 
   /** Writes `newest` back to the replicas that answered with an older record or none. */
-  private repair (newest: WireRecord, answered: Answer[]): void {
+  private async repair (newest: WireRecord, answered: Answer[]): Promise<void> {
     const replicaSet = new Set(this.replicaSet(newest.key).map(p => p.toString()))
     const stale = answered.filter(({ peer, response }) =>
       replicaSet.has(peer.toString()) &&
       (response.record == null || compareRecords(response.record, newest) < 0))
-    if (stale.length === 0) {
-      return
-    }
     const request: Request = {
       type: newest.tombstone ? Request.Type.DELETE : Request.Type.PUT,
       key: newest.key,
       record: newest,
       wantPeers: false
     }
-    const task = Promise.allSettled(stale.map(async ({ peer }) => {
+    await Promise.allSettled(stale.map(async ({ peer }) => {
       const response = await this.send(peer, request, { signal: this.shutdown.signal })
       log('read repair of %p: %s', peer, describe(response))
-    })).then(() => {})
-    this.background.add(task)
-    void task.finally(() => this.background.delete(task))
+    }))
   }
 
   /**
-   * Asks the replica set of `request.key` until `enough` replicas answered,
-   * following closer-peer hints for a few rounds.
+   * Asks the replica set of `request.key`, following closer-peer hints for a
+   * few rounds. `quorum` resolves once `enough` replicas took part (or when
+   * all is done); `done` when every request has ended; `round` fills as
+   * replies come in.
    */
-  private async askReplicaSet (request: Request, enough: number, options: AbortOptions): Promise<Round> {
-    const total: Round = { answers: [], failed: [], asked: new Set() }
-    let ranking = await this.candidates(request.key, options)
-    if (this.components.view.candidateCount < this.r) {
-      // this node knows too few record peers: ask the replicas to name theirs
-      request = { ...request, wantPeers: true }
-    }
-    let wanted = this.r
-    for (let round = 0; round < this.maxRounds && wanted > 0; round++) {
-      const fresh = ranking.filter(p => !total.asked.has(p.toString()))
-      if (fresh.length === 0) {
-        break
+  private askReplicaSet (request: Request, enough: number, options: AbortOptions): { round: Round, quorum: Promise<void>, done: Promise<Round> } {
+    const round: Round = { answers: [], failed: [], asked: new Set() }
+    const quorum = Promise.withResolvers<void>()
+    const onAnswer = (): void => {
+      if (countUseful(round) >= enough) {
+        quorum.resolve()
       }
-      await this.askInParallel(request, fresh, wanted, total, options)
-      // replies may have named record peers we did not know, and identify may
-      // have told of others meanwhile: ask those that now rank among the first r
-      ranking = this.components.view.rank(request.key)
-      wanted = ranking.slice(0, this.r).filter(p => !total.asked.has(p.toString())).length
     }
-    if (countUseful(total) < enough) {
-      log('%s reached %d of %d replicas', request.type, countUseful(total), enough)
-    }
-    return total
+    const done = (async () => {
+      let ranking = await this.candidates(request.key, options)
+      if (this.components.view.candidateCount < this.r) {
+        // this node knows too few record peers: ask the replicas to name theirs
+        request = { ...request, wantPeers: true }
+      }
+      let wanted = this.r
+      for (let i = 0; i < this.maxRounds && wanted > 0; i++) {
+        const fresh = ranking.filter(p => !round.asked.has(p.toString()))
+        if (fresh.length === 0) {
+          break
+        }
+        await this.askInParallel(request, fresh, wanted, round, onAnswer, options)
+        // replies may have named record peers we did not know, and identify may
+        // have told of others meanwhile: ask those that now rank among the first r
+        ranking = this.components.view.rank(request.key)
+        wanted = ranking.slice(0, this.r).filter(p => !round.asked.has(p.toString())).length
+      }
+      if (countUseful(round) < enough) {
+        log('%s reached %d of %d replicas', request.type, countUseful(round), enough)
+      }
+      return round
+    })()
+    done.then(() => { quorum.resolve() }, err => { quorum.reject(err) })
+    // writes wait on `done` alone: a rejected quorum must not count as unhandled
+    quorum.promise.catch(() => {})
+    return { round, quorum: quorum.promise, done }
   }
 
   /** The ranking to ask for `key`, from the view, or from a DHT lookup when the view is too thin. */
@@ -238,7 +277,7 @@ export class Replicator {
    * Asks `wanted` peers of `ranking` at once, replacing each that fails with
    * the next. Resolves when every request ended.
    */
-  private async askInParallel (request: Request, ranking: PeerId[], wanted: number, total: Round, options: AbortOptions): Promise<void> {
+  private async askInParallel (request: Request, ranking: PeerId[], wanted: number, total: Round, onAnswer: () => void, options: AbortOptions): Promise<void> {
     let next = 0
     const worker = async (): Promise<void> => {
       while (next < ranking.length) {
@@ -249,6 +288,7 @@ export class Replicator {
           const response = await this.send(peer, request, options)
           this.components.view.markUp(peer)
           total.answers.push({ peer, response })
+          onAnswer()
           await this.learn(response.closer, options)
           if (isUseful(response)) {
             return

@@ -1,55 +1,121 @@
 /**
- * Outbound side of the record protocol: one request, one response, on a new
- * stream over an existing connection where there is one.
+ * Outbound side of the record protocol. A request waits for its response on
+ * a stream of its own; afterwards the stream goes back to a small per-peer
+ * pool, so the next request to that peer skips opening and negotiating a
+ * stream. A pooled stream that turns out to be gone is dropped and the
+ * request goes out once more on a new one (every request is idempotent).
  */
+import { logger } from '@libp2p/logger'
 import { lpStream } from '@libp2p/utils'
 import { ProtocolError } from '../errors.js'
 import { Request, Response } from '../model/messages.js'
-import { DEFAULT_REQUEST_TIMEOUT, MAX_MESSAGE_SIZE, RECORD_PROTOCOL } from './constants.js'
+import { CLIENT_IDLE_STREAM_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, MAX_MESSAGE_SIZE, RECORD_PROTOCOL } from './constants.js'
 import type { AbortOptions, PeerId, Stream } from '@libp2p/interface'
+import type { LengthPrefixedStream } from '@libp2p/utils'
+
+const log = logger('product-dht:protocol:client')
 
 export interface RecordClientInit {
   /** protocol id to speak (default `/product-dht/record/1.0.0`) */
   protocol?: string
   /** ms one request may take, dial included (default 5000) */
   requestTimeout?: number
+  /** idle streams kept per peer for reuse (default 8; 0 opens a stream for every request) */
+  maxIdleStreamsPerPeer?: number
 }
 
 export interface RecordClientComponents {
   dialProtocol(peer: PeerId, protocol: string, options?: AbortOptions): Promise<Stream>
 }
 
+interface PooledStream {
+  stream: Stream
+  lp: LengthPrefixedStream<Stream>
+  idleSince: number
+}
+
 export class RecordClient {
   private readonly components: RecordClientComponents
   private readonly protocol: string
   private readonly requestTimeout: number
+  private readonly maxIdle: number
+  private readonly idle = new Map<string, PooledStream[]>()
 
   constructor (components: RecordClientComponents, init: RecordClientInit = {}) {
     this.components = components
     this.protocol = init.protocol ?? RECORD_PROTOCOL
     this.requestTimeout = init.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT
+    this.maxIdle = init.maxIdleStreamsPerPeer ?? 8
   }
 
   /** Sends `request` to `peer` and returns its response; rejects on any transport or decode failure. */
   async send (peer: PeerId, request: Request, options: AbortOptions = {}): Promise<Response> {
     const timeout = AbortSignal.timeout(this.requestTimeout)
     const signal = options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
+    const bytes = Request.encode(request)
+    const pooled = this.takeIdle(peer)
+    if (pooled !== undefined) {
+      try {
+        return await this.exchange(peer, pooled, bytes, signal)
+      } catch (err) {
+        signal.throwIfAborted()
+        log('pooled stream to %p failed, opening another - %e', peer, err)
+      }
+    }
     const stream = await this.components.dialProtocol(peer, this.protocol, { signal })
+    return this.exchange(peer, { stream, lp: lpStream(stream, { maxDataLength: MAX_MESSAGE_SIZE }), idleSince: 0 }, bytes, signal)
+  }
+
+  /** Closes every idle stream. */
+  close (): void {
+    for (const entries of this.idle.values()) {
+      for (const { stream } of entries) {
+        stream.abort(new Error('record client closed'))
+      }
+    }
+    this.idle.clear()
+  }
+
+  private async exchange (peer: PeerId, entry: PooledStream, bytes: Uint8Array, signal: AbortSignal): Promise<Response> {
     try {
-      const lp = lpStream(stream, { maxDataLength: MAX_MESSAGE_SIZE })
-      await lp.write(Request.encode(request), { signal })
-      const frame = await lp.read({ signal })
+      await entry.lp.write(bytes, { signal })
+      const frame = await entry.lp.read({ signal })
       let response: Response
       try {
         response = Response.decode(frame)
       } catch (err) {
         throw new ProtocolError(`Malformed response from ${peer.toString()}: ${(err as Error).message}`)
       }
-      await stream.close({ signal })
+      this.putIdle(peer, entry)
       return response
     } catch (err) {
-      stream.abort(err as Error)
+      entry.stream.abort(err as Error)
       throw err
     }
+  }
+
+  private takeIdle (peer: PeerId): PooledStream | undefined {
+    const entries = this.idle.get(peer.toString())
+    const now = Date.now()
+    while (entries !== undefined && entries.length > 0) {
+      const entry = entries.pop()!
+      if (entry.stream.status === 'open' && entry.stream.writeStatus === 'writable' && now - entry.idleSince < CLIENT_IDLE_STREAM_TIMEOUT) {
+        return entry
+      }
+      entry.stream.abort(new Error('idle stream expired'))
+    }
+    return undefined
+  }
+
+  private putIdle (peer: PeerId, entry: PooledStream): void {
+    const key = peer.toString()
+    const entries = this.idle.get(key) ?? []
+    if (entries.length >= this.maxIdle) {
+      void entry.stream.close().catch(err => { entry.stream.abort(err) })
+      return
+    }
+    entry.idleSince = Date.now()
+    entries.push(entry)
+    this.idle.set(key, entries)
   }
 }

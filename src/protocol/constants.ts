@@ -14,3 +14,12 @@ export const DEFAULT_MAX_INBOUND_STREAMS = 32
 
 /** Byte length of a product key: a sha2-256 multihash. */
 export const KEY_LENGTH = 34
+
+/** How long an inbound stream may stay open between two requests (ms). */
+export const DEFAULT_IDLE_STREAM_TIMEOUT = 60_000
+
+/** How long the client keeps an idle stream for reuse (ms): well inside the server's idle timeout. */
+export const CLIENT_IDLE_STREAM_TIMEOUT = 20_000
+
+/** Requests one stream carries before the server closes it (the requester opens another). */
+export const MAX_REQUESTS_PER_STREAM = 100_000

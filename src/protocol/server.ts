@@ -1,17 +1,18 @@
 /**
- * Inbound side of the record protocol: one request and one response per
- * stream. decode → validate → store (never older over newer) → status.
+ * Inbound side of the record protocol: a requester sends a request and
+ * waits for its response, and may send more requests on the same stream.
+ * decode → validate → store (never older over newer) → status.
  *
  * Whatever arrives, the node keeps serving: an oversized frame gets TOO_LARGE,
  * a malformed one INVALID, a slow sender is cut off by the request timeout,
  * and nothing stored changes unless a valid, newer record came in.
  */
-import { InvalidDataLengthError, lpStream } from '@libp2p/utils'
+import { InvalidDataLengthError, InvalidDataLengthLengthError, lpStream } from '@libp2p/utils'
 import { logger } from '@libp2p/logger'
 import { InvalidRecordError, RecordTooLargeError } from '../errors.js'
 import { Request, Response } from '../model/messages.js'
 import { compareRecords, validateRecord } from '../model/record.js'
-import { DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_REQUEST_TIMEOUT, KEY_LENGTH, MAX_MESSAGE_SIZE, RECORD_PROTOCOL } from './constants.js'
+import { DEFAULT_IDLE_STREAM_TIMEOUT, DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_REQUEST_TIMEOUT, KEY_LENGTH, MAX_MESSAGE_SIZE, MAX_REQUESTS_PER_STREAM, RECORD_PROTOCOL } from './constants.js'
 import type { PeerHint } from '../model/messages.js'
 import type { RecordStore } from '../store/record-store.js'
 import type { AbortOptions, Connection, PeerId, Startable, Stream, StreamHandler, StreamHandlerOptions } from '@libp2p/interface'
@@ -25,6 +26,8 @@ export interface RecordServerInit {
   requestTimeout?: number
   /** inbound record streams open at once per connection (default 32) */
   maxInboundStreams?: number
+  /** ms a stream may stay open between two requests (default 60000) */
+  idleTimeout?: number
 }
 
 export interface RecordServerComponents {
@@ -46,6 +49,7 @@ export class RecordServer implements Startable {
   private readonly protocol: string
   private readonly requestTimeout: number
   private readonly maxInboundStreams: number
+  private readonly idleTimeout: number
   private started = false
 
   constructor (components: RecordServerComponents, init: RecordServerInit = {}) {
@@ -53,6 +57,7 @@ export class RecordServer implements Startable {
     this.protocol = init.protocol ?? RECORD_PROTOCOL
     this.requestTimeout = init.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT
     this.maxInboundStreams = init.maxInboundStreams ?? DEFAULT_MAX_INBOUND_STREAMS
+    this.idleTimeout = init.idleTimeout ?? DEFAULT_IDLE_STREAM_TIMEOUT
   }
 
   isStarted (): boolean {
@@ -71,22 +76,37 @@ export class RecordServer implements Startable {
     this.started = false
   }
 
+  /**
+   * Serves requests on one stream, one at a time, until the requester closes
+   * it, sends nothing for `idleTimeout` ms, or has sent MAX_REQUESTS_PER_STREAM.
+   */
   private async onStream (stream: Stream, connection: Connection): Promise<void> {
-    const signal = AbortSignal.timeout(this.requestTimeout)
     const lp = lpStream(stream, { maxDataLength: MAX_MESSAGE_SIZE })
     try {
-      let response: Response
-      try {
-        const frame = await lp.read({ signal })
-        response = await this.handleBytes(frame.subarray(), connection.remotePeer, { signal })
-      } catch (err) {
-        if (!(err instanceof InvalidDataLengthError)) {
+      for (let served = 0; served < MAX_REQUESTS_PER_STREAM; served++) {
+        // the first request must come at once; later ones may wait while the requester keeps the stream
+        const readSignal = AbortSignal.timeout(served === 0 ? this.requestTimeout : this.idleTimeout)
+        let response: Response
+        try {
+          const frame = await lp.read({ signal: readSignal })
+          response = await this.handleBytes(frame.subarray(), connection.remotePeer, { signal: AbortSignal.timeout(this.requestTimeout) })
+        } catch (err) {
+          if (err instanceof InvalidDataLengthError || err instanceof InvalidDataLengthLengthError) {
+            // the rest of the frame is never read: answer, then end the stream
+            await lp.write(Response.encode(reply(Response.Status.TOO_LARGE, `Message is larger than ${MAX_MESSAGE_SIZE} bytes`)), { signal: AbortSignal.timeout(this.requestTimeout) })
+            await stream.close({ signal: AbortSignal.timeout(this.requestTimeout) })
+            return
+          }
+          if (served > 0 && (err as Error).name === 'UnexpectedEOFError') {
+            // the requester closed its end between requests: the normal way to finish
+            await stream.close({ signal: AbortSignal.timeout(this.requestTimeout) })
+            return
+          }
           throw err
         }
-        response = reply(Response.Status.TOO_LARGE, `Message is larger than ${MAX_MESSAGE_SIZE} bytes`)
+        await lp.write(Response.encode(response), { signal: AbortSignal.timeout(this.requestTimeout) })
       }
-      await lp.write(Response.encode(response), { signal })
-      await stream.close({ signal })
+      await stream.close({ signal: AbortSignal.timeout(this.requestTimeout) })
     } catch (err) {
       log('stream from %p ended early - %e', connection.remotePeer, err)
       stream.abort(err as Error)

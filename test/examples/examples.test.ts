@@ -30,7 +30,8 @@ describe('examples', () => {
     assert.match(out, /peer \d+ read P001: \{"id":"P001","name":"Widget","price":"99.99","currency":"EUR","tags":\["tools"\]\}/)
     assert.match(out, /read P002: .*"price":"1500","currency":"JPY"/)
     assert.match(out, /read P003: .*"price":"12.500","currency":"BHD"/)
-    assert.equal(out.match(/replicas: peer \d+ \(…\w+\), peer \d+ \(…\w+\), peer \d+ \(…\w+\)\n/g)?.length, 4)
+    // each of the 4 puts lands on r = 3 peers (one more when the writer learned of a closer peer mid-put)
+    assert.equal(out.match(/replicas: peer \d+ \(…\w+\), peer \d+ \(…\w+\), peer \d+ \(…\w+\)(, peer \d+ \(…\w+\))?\n/g)?.length, 4)
     assert.match(out, /A read of an id nobody stored returns: undefined/)
     assert.match(out, /Stopped 5 peers/)
   })
@@ -38,7 +39,8 @@ describe('examples', () => {
   it('api.ts runs the whole API', async () => {
     const out = await example('api.ts')
     assert.match(out, /stored Qm\w+ version 1 on 3 replicas/)
-    assert.match(out, /now 89.90 EUR, version 2, 3\/3 agree/)
+    // a read returns once R = 2 replicas answered; the third may or may not have been in time
+    assert.match(out, /now 89.90 EUR, version 2, ([23])\/\1 agree/)
     assert.match(out, /refused: .*price.*EUR allows 2/s)
     assert.match(out, /after delete: undefined/)
   })

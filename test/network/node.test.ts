@@ -86,6 +86,27 @@ describe('a node restarted with its data directory', () => {
   })
 })
 
+describe('20 peers joining one bootstrap peer at once', () => {
+  let nodes: ProductNode[] = []
+  after(async () => { await stopAll(nodes) })
+
+  it('are all accepted, and each can put and get', async () => {
+    const bootstrapNode = await createProductNode()
+    nodes.push(bootstrapNode)
+    const bootstrap = bootstrapNode.getMultiaddrs().map(String)
+    const joined = await Promise.allSettled(Array.from({ length: 20 }, async () => createProductNode({ bootstrap })))
+    for (const result of joined) {
+      if (result.status === 'fulfilled') nodes.push(result.value)
+    }
+    assert.deepEqual(joined.filter(r => r.status === 'rejected'), [])
+    for (const node of nodes) {
+      assert.ok(node.knownPeers >= 3, `${node.peerId} knows ${node.knownPeers} record peers`)
+    }
+    await nodes[20].putProduct({ id: 'P-CROWD', name: 'Crowd', price: '1.00', currency: 'EUR' })
+    assert.equal((await nodes[3].getProduct('P-CROWD'))?.name, 'Crowd')
+  })
+})
+
 describe('a client-mode node', () => {
   let nodes: ProductNode[] = []
   after(async () => { await stopAll(nodes) })

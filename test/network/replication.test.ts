@@ -114,6 +114,34 @@ describe('a 12-node network', () => {
     }
   })
 
+  it('repairs a replica that held an older version when the product is read', async () => {
+    const put = await nodes[2].putProduct({ id: 'P-REPAIR', name: 'v1', price: '1.00', currency: 'EUR' })
+    const key = productKey('P-REPAIR')
+    const v2 = createRecord(key, validateProduct({ id: 'P-REPAIR', name: 'v2', price: '2.00', currency: 'EUR' }), 2n, Date.now())
+    const [stale, ...fresh] = put.replicas.map(byId)
+    const senderFor = (replica: ProductNode): ProductNode => nodes.find(n => n !== replica)!
+    for (const replica of fresh) {
+      const response = await rawExchange(senderFor(replica), replica.peerId, [encodeRequest({ type: Request.Type.PUT, key, record: v2 })])
+      assert.equal(response?.status, Response.Status.OK)
+    }
+    const versionOn = async (replica: ProductNode): Promise<bigint | undefined> =>
+      (await rawExchange(senderFor(replica), replica.peerId, [encodeRequest({ type: Request.Type.GET, key })]))?.record?.version
+    assert.equal(await versionOn(stale), 1n)
+
+    const reader = nodes.find(n => !put.replicas.includes(n.peerId.toString()))!
+    const record = await reader.getRecord('P-REPAIR')
+    assert.equal(record?.version, 2)
+    assert.equal(record?.product.name, 'v2')
+
+    // the repair runs after the read has returned: wait for it, bounded
+    let repaired: bigint | undefined
+    for (let i = 0; i < 100 && repaired !== 2n; i++) {
+      await new Promise(resolve => setTimeout(resolve, 20))
+      repaired = await versionOn(stale)
+    }
+    assert.equal(repaired, 2n, 'the stale replica was not repaired')
+  })
+
   it('answers hostile messages with a status, keeps serving and keeps its data byte for byte', async () => {
     await nodes[2].putProduct({ id: 'P-HOSTILE', name: 'Target', price: '5.00', currency: 'EUR' })
     const key = productKey('P-HOSTILE')
