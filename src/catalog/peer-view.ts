@@ -33,7 +33,12 @@ interface ViewEntry {
   position: Uint8Array
   /** until when (ms since epoch) the peer counts as unreachable */
   downUntil: number
+  /** requests that failed in a row */
+  failures: number
 }
+
+/** Failed requests in a row after which a peer leaves the view (identify brings it back if it returns). */
+const MAX_FAILURES = 3
 
 export class RecordPeerView {
   private readonly components: PeerViewComponents
@@ -56,7 +61,7 @@ export class RecordPeerView {
     this.protocol = init.protocol
     this.selfIsReplica = init.selfIsReplica
     this.downPenalty = init.downPenalty ?? 30_000
-    this.self = { id: components.peerId, position: peerPosition(components.peerId), downUntil: 0 }
+    this.self = { id: components.peerId, position: peerPosition(components.peerId), downUntil: 0, failures: 0 }
   }
 
   async start (): Promise<void> {
@@ -97,7 +102,7 @@ export class RecordPeerView {
     if (peer.equals(this.components.peerId) || this.entries.has(peer.toString())) {
       return
     }
-    this.entries.set(peer.toString(), { id: peer, position: peerPosition(peer), downUntil: 0 })
+    this.entries.set(peer.toString(), { id: peer, position: peerPosition(peer), downUntil: 0, failures: 0 })
     log('record peer %p joined the view (%d known)', peer, this.entries.size)
   }
 
@@ -107,11 +112,19 @@ export class RecordPeerView {
     }
   }
 
-  /** Ranks `peer` after the reachable ones for a while: it just failed a request. */
+  /**
+   * `peer` just failed a request: rank it after the reachable ones for a
+   * while, and forget it after MAX_FAILURES failures in a row.
+   */
   markDown (peer: PeerId): void {
     const entry = this.entries.get(peer.toString())
-    if (entry !== undefined) {
-      entry.downUntil = Date.now() + this.downPenalty
+    if (entry === undefined) {
+      return
+    }
+    entry.failures++
+    entry.downUntil = Date.now() + this.downPenalty
+    if (entry.failures >= MAX_FAILURES) {
+      this.remove(peer)
     }
   }
 
@@ -119,6 +132,7 @@ export class RecordPeerView {
     const entry = this.entries.get(peer.toString())
     if (entry !== undefined) {
       entry.downUntil = 0
+      entry.failures = 0
     }
   }
 

@@ -8,6 +8,7 @@
  * not know; the next round asks those too. Only when the view is too thin
  * does a request pay for a DHT lookup.
  */
+import { setMaxListeners } from 'node:events'
 import { logger } from '@libp2p/logger'
 import { peerIdFromMultihash } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
@@ -86,6 +87,8 @@ export class Replicator {
     this.r = init.replicationFactor
     this.rq = init.readQuorum
     this.maxRounds = init.maxRounds ?? 3
+    // every read repair listens on this one signal
+    setMaxListeners(Infinity, this.shutdown.signal)
   }
 
   /** Aborts read repairs in flight and waits for them to end. */
