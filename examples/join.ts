@@ -7,7 +7,8 @@
  *                (joins through that address, reads JOIN-A, puts JOIN-B, reads it back)
  *
  * Environment: LISTEN (default /ip4/127.0.0.1/tcp/0; on a LAN e.g. /ip4/0.0.0.0/tcp/4001),
- * DATA_DIR (keep records and identity on disk). The first peer runs until Ctrl+C.
+ * DATA_DIR (keep records and identity on disk), DHT_PROTOCOL and CATALOG (to join an
+ * existing libp2p network, e.g. DHT_PROTOCOL=/ipfs/kad/1.0.0). The first peer runs until Ctrl+C.
  */
 import { createProductNode } from '../src/index.js'
 
@@ -16,6 +17,8 @@ const node = await createProductNode({
   listen: [process.env.LISTEN ?? '/ip4/127.0.0.1/tcp/0'],
   bootstrap: bootstrapAddress === undefined ? [] : [bootstrapAddress],
   dataDir: process.env.DATA_DIR,
+  dhtProtocol: process.env.DHT_PROTOCOL,
+  catalog: process.env.CATALOG,
   // with two peers, one acknowledgement and one answer are a quorum
   writeQuorum: 1,
   readQuorum: 1

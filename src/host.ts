@@ -6,22 +6,28 @@ import { setMaxListeners } from 'node:events'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
-import { kadDHT, passthroughMapper, removePrivateAddressesMapper, removePublicAddressesMapper } from '@libp2p/kad-dht'
+import { MessageType, kadDHT, passthroughMapper, removePrivateAddressesMapper, removePublicAddressesMapper } from '@libp2p/kad-dht'
 import { logger } from '@libp2p/logger'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
+import { ipnsSelector } from 'ipns/selector'
+import { ipnsValidator } from 'ipns/validator'
 import { createLibp2p } from 'libp2p'
 import type { Identify } from '@libp2p/identify'
 import type { KadDHT, KadDHTInit } from '@libp2p/kad-dht'
-import type { AbortOptions, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
+import type { AbortOptions, Libp2p, PeerId, PeerInfo, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 import type { Datastore } from 'interface-datastore'
+import type { CID } from 'multiformats/cid'
 
 const log = logger('product-dht:host')
 
 /** The DHT protocol product nodes speak unless told otherwise: a product-dht overlay of its own. */
 export const DEFAULT_DHT_PROTOCOL = '/product-dht/kad/1.0.0'
+
+/** The protocol of the public IPFS DHT (Amino), for nodes that join it. */
+export const PUBLIC_DHT_PROTOCOL = '/ipfs/kad/1.0.0'
 
 /**
  * Which peer addresses the DHT keeps: `all` (loopback, LAN and public: the
@@ -76,6 +82,10 @@ export async function createHost (init: HostInit): Promise<ProductHost> {
       ping: ping(),
       dht: kadDHT({
         ...init.dht,
+        // kad-dht knows /pk records only; a DHT peer on a shared network (the
+        // public one included) is expected to hold and serve /ipns records too
+        validators: { ipns: ipnsValidator, ...init.dht?.validators },
+        selectors: { ipns: ipnsSelector, ...init.dht?.selectors },
         protocol: init.dhtProtocol,
         // kad-dht turns itself into a client on private addresses unless told
         clientMode: init.clientMode,
@@ -113,6 +123,12 @@ export async function joinNetwork (host: ProductHost, bootstrap: string[], optio
     return 0
   }
   await waitForRoutingTable(host, options)
+  if (routingTableSize(host) === 0) {
+    // e.g. addressFilter 'public' on loopback or a LAN: the DHT keeps no peer
+    // without an address it accepts, and a lookup would wait for one in vain
+    log.error('the DHT kept none of the bootstrap peers (does addressFilter drop their addresses?)')
+    return reached
+  }
   await selfLookup(host, host.peerId, options)
   await waitForIdentify(host, options)
   return reached
@@ -172,4 +188,30 @@ export async function findClosestPeers (host: ProductHost, key: Uint8Array, opti
     }
   }
   return [...peers.values()]
+}
+
+/** Announces this node as a provider of `cid`; resolves to how many peers took the record. */
+export async function provideCid (host: ProductHost, cid: CID, options: AbortOptions): Promise<number> {
+  if (routingTableSize(host) === 0) {
+    return 0
+  }
+  let told = 0
+  for await (const event of host.services.dht.provide(cid, options)) {
+    if (event.name === 'PEER_RESPONSE' && event.messageType === MessageType.ADD_PROVIDER) {
+      told++
+    }
+  }
+  return told
+}
+
+/** Providers of `cid` (at most kad-dht's k), from this node's provider store and a DHT query. */
+export async function * findProviderPeers (host: ProductHost, cid: CID, options: AbortOptions): AsyncGenerator<PeerInfo> {
+  if (routingTableSize(host) === 0) {
+    return
+  }
+  for await (const event of host.services.dht.findProviders(cid, options)) {
+    if (event.name === 'PROVIDER') {
+      yield * event.providers
+    }
+  }
 }

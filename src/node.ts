@@ -8,10 +8,11 @@ import { logger } from '@libp2p/logger'
 import { MemoryDatastore } from 'datastore-core'
 import { LevelDatastore } from 'datastore-level'
 import { InvalidOptionsError, NotStartedError, QuorumError, VersionConflictError } from './errors.js'
-import { DEFAULT_DHT_PROTOCOL, createHost, findClosestPeers, joinNetwork } from './host.js'
+import { DEFAULT_DHT_PROTOCOL, createHost, findClosestPeers, findProviderPeers, joinNetwork, provideCid } from './host.js'
 import { RecordPeerView } from './catalog/peer-view.js'
+import { Rendezvous } from './catalog/rendezvous.js'
 import { Replicator } from './catalog/replicator.js'
-import { keyToString, productKey } from './model/keys.js'
+import { keyToString, productKey, rendezvousCid } from './model/keys.js'
 import { validateProduct } from './model/product.js'
 import { createRecord, createTombstone, encodeRecord, validateRecord } from './model/record.js'
 import { RecordClient } from './protocol/client.js'
@@ -19,7 +20,7 @@ import { DEFAULT_REQUEST_TIMEOUT, RECORD_PROTOCOL } from './protocol/constants.j
 import { RecordServer } from './protocol/server.js'
 import { loadOrCreatePrivateKey } from './store/identity.js'
 import { RecordStore } from './store/record-store.js'
-import type { AddressFilter, ProductHost } from './host.js'
+import type { AddressFilter, HostInit, ProductHost } from './host.js'
 import type { PeerHint } from './model/messages.js'
 import type { WireRecord } from './model/record.js'
 import type { Product, ProductInput, ProductRecord, WriteResult } from './types.js'
@@ -54,6 +55,16 @@ export interface ProductNodeOptions {
   recordProtocol?: string
   /** which peer addresses the DHT keeps: 'all' (default), 'public' or 'private' */
   addressFilter?: AddressFilter
+  /**
+   * the catalog's name (default `'default'`): record peers announce themselves
+   * in the DHT as providers of a rendezvous CID derived from it, which is how
+   * nodes find each other in a network where most peers are not product nodes
+   */
+  catalog?: string
+  /** ms between checks that re-announce this node or look for more record peers when too few are known (default 300000) */
+  rendezvousInterval?: number
+  /** further `@libp2p/kad-dht` settings (k-bucket size, validators and selectors for other namespaces, …) */
+  dht?: HostInit['dht']
   /** ms one request to one replica may take (default 5000) */
   requestTimeout?: number
   /** ms joining the bootstrap peers may take at start (default 30000) */
@@ -71,6 +82,9 @@ interface ResolvedOptions {
   dhtProtocol: string
   recordProtocol: string
   addressFilter: AddressFilter
+  catalog: string
+  rendezvousInterval: number
+  dht: HostInit['dht']
   requestTimeout: number
   joinTimeout: number
 }
@@ -93,6 +107,9 @@ function resolveOptions (options: ProductNodeOptions): ResolvedOptions {
     dhtProtocol: options.dhtProtocol ?? DEFAULT_DHT_PROTOCOL,
     recordProtocol: options.recordProtocol ?? RECORD_PROTOCOL,
     addressFilter: options.addressFilter ?? 'all',
+    catalog: options.catalog ?? 'default',
+    rendezvousInterval: options.rendezvousInterval ?? 300_000,
+    dht: options.dht,
     requestTimeout: options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
     joinTimeout: options.joinTimeout ?? 30_000
   }
@@ -106,6 +123,10 @@ function resolveOptions (options: ProductNodeOptions): ResolvedOptions {
   positive('readQuorum', resolved.readQuorum, replicationFactor)
   positive('requestTimeout', resolved.requestTimeout)
   positive('joinTimeout', resolved.joinTimeout)
+  positive('rendezvousInterval', resolved.rendezvousInterval)
+  if (typeof resolved.catalog !== 'string' || resolved.catalog.length === 0 || resolved.catalog.length > 128) {
+    throw new InvalidOptionsError(`catalog must be a name of 1 to 128 characters; got ${JSON.stringify(resolved.catalog)}`)
+  }
   if (!['all', 'public', 'private'].includes(resolved.addressFilter)) {
     throw new InvalidOptionsError(`addressFilter must be 'all', 'public' or 'private'; got ${String(resolved.addressFilter)}`)
   }
@@ -128,6 +149,7 @@ export class ProductNode {
   private readonly server?: RecordServer
   private readonly client: RecordClient
   private readonly replicator: Replicator
+  private readonly rendezvous: Rendezvous
   private readonly versions = new Map<string, bigint>()
   private running = true
 
@@ -154,6 +176,25 @@ export class ProductNode {
       protocol: options.recordProtocol,
       requestTimeout: options.requestTimeout
     })
+    const learnAddresses = async (peer: PeerId, addrs: Multiaddr[]): Promise<void> => {
+      await host.peerStore.merge(peer, { multiaddrs: addrs, protocols: [options.recordProtocol] })
+    }
+    this.rendezvous = new Rendezvous({
+      peerId: host.peerId,
+      view: this.view,
+      learnAddresses,
+      routing: {
+        provide: async (cid, opts) => provideCid(host, cid, opts),
+        findProviders: (cid, opts) => findProviderPeers(host, cid, opts)
+      }
+    }, {
+      cid: rendezvousCid(options.catalog),
+      announce: !options.clientMode,
+      // fewer record peers than two replica sets: look for more through the rendezvous
+      minPeers: 2 * options.replicationFactor,
+      interval: options.rendezvousInterval,
+      timeout: options.joinTimeout
+    })
     this.replicator = new Replicator({
       peerId: host.peerId,
       view: this.view,
@@ -163,11 +204,15 @@ export class ProductNode {
         // a lookup with an empty routing table waits until aborted: bound it
         const timeout = AbortSignal.timeout(options.requestTimeout)
         const signal = opts?.signal == null ? timeout : AbortSignal.any([opts.signal, timeout])
-        return findClosestPeers(host, key, { signal })
+        // where record peers are a minority, the closest peers to a key may not
+        // be record peers at all: look for the catalog's providers as well
+        const [closest, discovered] = await Promise.all([
+          findClosestPeers(host, key, { signal }),
+          this.rendezvous.discover({ signal })
+        ])
+        return [...discovered, ...closest]
       },
-      learnAddresses: async (peer, addrs) => {
-        await host.peerStore.merge(peer, { multiaddrs: addrs, protocols: [options.recordProtocol] })
-      }
+      learnAddresses
     }, options)
   }
 
@@ -179,9 +224,12 @@ export class ProductNode {
     const reached = await joinNetwork(this.libp2p, this.options.bootstrap, { signal })
     // identify events of the last connections may still be on their way
     await this.view.refresh()
-    if (this.options.bootstrap.length > 0 && reached === 0) {
+    if (reached > 0) {
+      await this.rendezvous.join({ signal })
+    } else if (this.options.bootstrap.length > 0) {
       log.error('no bootstrap peer could be reached; running alone until a peer dials in')
     }
+    this.rendezvous.start()
   }
 
   get peerId (): PeerId {
@@ -285,6 +333,7 @@ export class ProductNode {
       return
     }
     this.running = false
+    await this.rendezvous.stop()
     await this.replicator.stop()
     this.client.close()
     await this.server?.stop()

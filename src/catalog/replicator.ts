@@ -267,9 +267,11 @@ export class Replicator {
     }
     try {
       const found = await this.components.findClosestPeers(key, options)
-      const known = new Set(ranked.map(p => p.toString()))
+      // the lookup may have taught the view more record peers: rank again
+      const reranked = this.components.view.rank(key)
+      const known = new Set(reranked.map(p => p.toString()))
       // peers from the lookup may not speak the record protocol: asking tells
-      return [...ranked, ...found.filter(p => !known.has(p.toString()))]
+      return [...reranked, ...found.filter(p => !known.has(p.toString()))]
     } catch (err) {
       log('DHT lookup for a thin view failed - %e', err)
       return ranked

@@ -7,6 +7,8 @@
  * distance between two positions is their XOR.
  */
 import { base58btc } from 'multiformats/bases/base58'
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { fromString as uint8ArrayFromString } from 'uint8arrays/from-string'
@@ -39,6 +41,16 @@ export function keyToString (key: Uint8Array): string {
 /** The product key of an id, as text. */
 export function productKeyString (id: string): string {
   return keyToString(productKey(id))
+}
+
+/**
+ * The rendezvous CID of a catalog: CIDv1 (raw) of the sha2-256 of
+ * `/product-dht/catalog/<name>`. Record peers of the catalog announce
+ * themselves as its providers, so that a node can find them in a DHT where
+ * they are a small minority.
+ */
+export function rendezvousCid (catalog: string): CID {
+  return CID.createV1(raw.code, digestNow(uint8ArrayFromString(`/product-dht/catalog/${catalog}`)))
 }
 
 /** True when `key` is the key of product `id`. */

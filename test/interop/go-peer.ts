@@ -55,8 +55,10 @@ export class GoPeer {
     this.addresses = addresses
   }
 
-  static async start (binary: string, prefix = '/product-dht'): Promise<GoPeer> {
-    const child = spawn(binary, ['-prefix', prefix], { stdio: ['pipe', 'pipe', 'pipe'] })
+  /** `prefix`: the DHT speaks `<prefix>/kad/1.0.0` (default `/product-dht`); `k`: its bucket size (default 20). */
+  static async start (binary: string, options: { prefix?: string, k?: number } = {}): Promise<GoPeer> {
+    const args = ['-prefix', options.prefix ?? '/product-dht', '-k', String(options.k ?? 20)]
+    const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] })
     const lines = createInterface({ input: child.stdout })
     const first = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => { reject(new Error('the Go peer printed no address in 10 s')) }, 10_000)

@@ -5,7 +5,8 @@
  */
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { publicKeyToProtobuf } from '@libp2p/crypto/keys'
+import { generateKeyPair, publicKeyToProtobuf } from '@libp2p/crypto/keys'
+import { createIPNSRecord, marshalIPNSRecord, multihashToIPNSRoutingKey, unmarshalIPNSRecord } from 'ipns'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import { concat as uint8ArrayConcat } from 'uint8arrays/concat'
@@ -42,8 +43,7 @@ describe('a mixed network of go-libp2p and product-dht peers', { skip: missing }
 
   it('TypeScript nodes that bootstrap through a Go peer alone put and get across, and find each other', async () => {
     // a node may have joined before the Go peer knew any other product node; its first
-    // request then finds them through a DHT lookup (the rendezvous that finds them at
-    // join time in a large foreign network is still to come)
+    // request then finds them through a DHT lookup and the catalog rendezvous
     for (const [i, node] of nodes.entries()) {
       await node.putProduct({ id: `P-BOOT-${i}`, name: `From ${i}`, price: '1.00', currency: 'EUR' })
       assert.equal((await nodes[(i + 1) % nodes.length].getProduct(`P-BOOT-${i}`))?.name, `From ${i}`)
@@ -109,6 +109,31 @@ describe('a mixed network of go-libp2p and product-dht peers', { skip: missing }
       if (event.name === 'VALUE') found = event.value
     }
     assert.ok(found !== undefined && hex(found) === hex(otherValue))
+  })
+
+  it('an /ipns record published by the Go peer is read through a TypeScript node, and the other way round', async () => {
+    const dhtGet = async (node: ProductNode, key: Uint8Array): Promise<Uint8Array | undefined> => {
+      let value: Uint8Array | undefined
+      for await (const event of node.libp2p.services.dht.get(key, { signal: AbortSignal.timeout(30_000) })) {
+        if (event.name === 'VALUE') value = event.value
+      }
+      return value
+    }
+
+    // TypeScript signs and puts a record; the Go peer (boxo's IPNS validator) accepts and returns it
+    const key = await generateKeyPair('Ed25519')
+    const record = await createIPNSRecord(key, '/ipfs/bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy', 1n, 60 * 60 * 1000)
+    const routingKey = multihashToIPNSRoutingKey(key.publicKey.toMultihash())
+    for await (const event of nodes[0].libp2p.services.dht.put(routingKey, marshalIPNSRecord(record), { signal: AbortSignal.timeout(30_000) })) { void event }
+    const fromGo = await goPeers[2].command(`get ${hex(routingKey)}`)
+    assert.equal(unmarshalIPNSRecord(uint8ArrayFromString(fromGo[0], 'base16')).value, record.value)
+
+    // the Go peer publishes for its own key; a TypeScript node validates and reads it
+    const path = '/ipfs/bafkreibm6jg3ux5qumhcn2b3flc3tyu6dmlb4xa7u5bf44yegnrjhc4yeq'
+    const [goKeyHex] = await goPeers[1].command(`ipns ${path}`)
+    const value = await dhtGet(nodes[3], uint8ArrayFromString(goKeyHex, 'base16'))
+    assert.ok(value !== undefined, 'no /ipns value found through the TypeScript node')
+    assert.equal(unmarshalIPNSRecord(value).value, path)
   })
 })
 

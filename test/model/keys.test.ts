@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { toString as hex } from 'uint8arrays/to-string'
-import { compareDistance, isKeyOf, keyPosition, productKey, productKeyString } from '../../src/model/keys.js'
+import { compareDistance, isKeyOf, keyPosition, productKey, productKeyString, rendezvousCid } from '../../src/model/keys.js'
 
 // vectors computed outside this code base (Python hashlib + a hand-written base58)
 const VECTORS = [
@@ -42,5 +42,11 @@ describe('product keys', () => {
     assert.ok(compareDistance(target, new Uint8Array([0b1011, 0]), new Uint8Array([0b0010, 0])) < 0)
     assert.ok(compareDistance(target, new Uint8Array([0b1010, 9]), new Uint8Array([0b1010, 1])) > 0)
     assert.equal(compareDistance(target, new Uint8Array([1, 1]), new Uint8Array([1, 1])), 0)
+  })
+
+  it('derives a catalog\'s rendezvous CID: CIDv1, raw, sha2-256 of /product-dht/catalog/<name>', () => {
+    // computed independently: base32 of 0x01 0x55 0x12 0x20 ‖ sha256("/product-dht/catalog/default")
+    assert.equal(rendezvousCid('default').toString(), 'bafkreicvqzdsootxv6xf7rclxwuiwgyjlycj5xkfizhz3cnve3qxpz6qxy')
+    assert.notEqual(rendezvousCid('acme').toString(), rendezvousCid('default').toString())
   })
 })

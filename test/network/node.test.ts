@@ -51,6 +51,8 @@ describe('options', () => {
     await assert.rejects(createProductNode({ readQuorum: 0 }), InvalidOptionsError)
     await assert.rejects(createProductNode({ replicationFactor: 1.5 }), InvalidOptionsError)
     await assert.rejects(createProductNode({ dhtProtocol: 'kad' }), InvalidOptionsError)
+    await assert.rejects(createProductNode({ catalog: '' }), InvalidOptionsError)
+    await assert.rejects(createProductNode({ rendezvousInterval: 0 }), InvalidOptionsError)
     await assert.rejects(createProductNode({ addressFilter: 'lan' as 'all' }), InvalidOptionsError)
   })
 })

@@ -13,6 +13,8 @@
 //	providers <cid>              peer ids providing cid
 //	put <hex key> <hex value>    store a value under the raw key bytes
 //	get <hex key>                the value stored under the raw key bytes, as hex
+//	ipns <path>                  publish an IPNS record (sequence 1) for this peer's key
+//	                             pointing at <path>; answers the routing key as hex
 //	quit                         stop
 package main
 
@@ -26,6 +28,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ipfs/boxo/ipns"
+	"github.com/ipfs/boxo/path"
 	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p"
 	dht "github.com/libp2p/go-libp2p-kad-dht"
@@ -40,6 +44,7 @@ const commandTimeout = 30 * time.Second
 
 func main() {
 	prefix := flag.String("prefix", "/product-dht", "DHT protocol prefix: the DHT speaks <prefix>/kad/1.0.0")
+	bucketSize := flag.Int("k", 20, "k: peers per k-bucket, and peers returned by a lookup")
 	flag.Parse()
 
 	h, err := libp2p.New(libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0"))
@@ -52,7 +57,7 @@ func main() {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	// on loopback ModeAuto would stay a client and never advertise the protocol
-	kad, err := dht.New(h, dht.Mode(dht.ModeServer), dht.ProtocolPrefix(protocol.ID(*prefix)))
+	kad, err := dht.New(h, dht.Mode(dht.ModeServer), dht.ProtocolPrefix(protocol.ID(*prefix)), dht.BucketSize(*bucketSize))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dht:", err)
 		os.Exit(1)
@@ -196,6 +201,28 @@ func run(ctx context.Context, h host.Host, kad *dht.IpfsDHT, command string, arg
 			return nil, err
 		}
 		return []string{hex.EncodeToString(value)}, nil
+	case "ipns":
+		text, err := arg(args, 0, "path")
+		if err != nil {
+			return nil, err
+		}
+		value, err := path.NewPath(text)
+		if err != nil {
+			return nil, err
+		}
+		record, err := ipns.NewRecord(h.Peerstore().PrivKey(h.ID()), value, 1, time.Now().Add(time.Hour), time.Minute)
+		if err != nil {
+			return nil, err
+		}
+		data, err := ipns.MarshalRecord(record)
+		if err != nil {
+			return nil, err
+		}
+		key := ipns.NameFromPeer(h.ID()).RoutingKey()
+		if err := kad.PutValue(ctx, string(key), data); err != nil {
+			return nil, err
+		}
+		return []string{hex.EncodeToString(key)}, nil
 	default:
 		return nil, fmt.Errorf("unknown command %q", command)
 	}
