@@ -73,7 +73,8 @@ export class QuorumError extends Error {
 
 /**
  * A put kept meeting newer versions on the replicas (concurrent writers) and
- * gave up after its retries.
+ * gave up after its retries, or a put with `expectedVersion` found another
+ * version (compare-and-set failed).
  */
 export class VersionConflictError extends Error {
   static readonly NAME = 'VersionConflictError'
@@ -103,4 +104,26 @@ export class ProtocolError extends Error {
 export class InvalidRecordError extends Error {
   static readonly NAME = 'InvalidRecordError'
   override readonly name = InvalidRecordError.NAME
+}
+
+/**
+ * The product belongs to another publisher: in an open catalog, the key that
+ * first published it on the replicas. Nothing was changed.
+ */
+export class NotOwnerError extends Error {
+  static readonly NAME = 'NotOwnerError'
+  override readonly name = NotOwnerError.NAME
+  /** peer id form of the owner's public key, when a replica reported it */
+  readonly owner?: string
+
+  constructor (message: string, owner?: string) {
+    super(message)
+    this.owner = owner
+  }
+}
+
+/** A closed catalog's node was asked to publish with a key its `publishers` list does not hold. */
+export class UnauthorizedPublisherError extends Error {
+  static readonly NAME = 'UnauthorizedPublisherError'
+  override readonly name = UnauthorizedPublisherError.NAME
 }

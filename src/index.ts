@@ -5,7 +5,9 @@
 import './polyfill.js'
 
 export { createProductNode, ProductNode } from './node.js'
-export type { ProductNodeOptions } from './node.js'
+export type { ProductNodeOptions, PutOptions, DeleteOptions } from './node.js'
+export { loadOrCreatePublisherKey, publisherId } from './store/publisher-key.js'
+export type { PublisherRef } from './model/publishers.js'
 export type { AddressFilter } from './host.js'
 export { DEFAULT_DHT_PROTOCOL, PUBLIC_DHT_PROTOCOL } from './host.js'
 export { RECORD_PROTOCOL } from './protocol/constants.js'

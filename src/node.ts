@@ -5,16 +5,19 @@
 import './polyfill.js'
 import { mkdir } from 'node:fs/promises'
 import { logger } from '@libp2p/logger'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { MemoryDatastore } from 'datastore-core'
 import { LevelDatastore } from 'datastore-level'
-import { InvalidOptionsError, NotStartedError, QuorumError, VersionConflictError } from './errors.js'
+import { InvalidOptionsError, InvalidProductError, NotOwnerError, NotStartedError, QuorumError, UnauthorizedPublisherError, VersionConflictError } from './errors.js'
 import { DEFAULT_DHT_PROTOCOL, createHost, findClosestPeers, findProviderPeers, joinNetwork, provideCid } from './host.js'
 import { RecordPeerView } from './catalog/peer-view.js'
 import { Rendezvous } from './catalog/rendezvous.js'
 import { Replicator } from './catalog/replicator.js'
 import { keyToString, productKey, rendezvousCid } from './model/keys.js'
 import { validateProduct } from './model/product.js'
-import { createRecord, createTombstone, encodeRecord, validateRecord } from './model/record.js'
+import { createRecord, createTombstone, encodeRecord, isExpired, productOf, validateRecord } from './model/record.js'
+import { PublisherPolicy, publisherOf } from './model/publishers.js'
+import { assertPublisherKey, signRecord } from './model/signature.js'
 import { RecordClient } from './protocol/client.js'
 import { DEFAULT_REQUEST_TIMEOUT, RECORD_PROTOCOL } from './protocol/constants.js'
 import { RecordServer } from './protocol/server.js'
@@ -22,7 +25,10 @@ import { loadOrCreatePrivateKey } from './store/identity.js'
 import { RecordStore } from './store/record-store.js'
 import type { AddressFilter, HostInit, ProductHost } from './host.js'
 import type { PeerHint } from './model/messages.js'
+import type { PublisherRef } from './model/publishers.js'
 import type { WireRecord } from './model/record.js'
+import type { KeyBytes } from './model/keys.js'
+import type { ReadOutcome } from './catalog/replicator.js'
 import type { Product, ProductInput, ProductRecord, WriteResult } from './types.js'
 import type { AbortOptions, PeerId, PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -41,6 +47,20 @@ export interface ProductNodeOptions {
   dataDir?: string
   /** the node's identity; default: the one stored in `dataDir`, else a new Ed25519 key */
   privateKey?: PrivateKey
+  /**
+   * the key that signs what this node publishes (Ed25519 or secp256k1);
+   * default: the node's own key. A seller keeps one in a file
+   * (`loadOrCreatePublisherKey`) and publishes from any node with it.
+   */
+  publisherKey?: PrivateKey
+  /**
+   * a closed catalog: the only publishers whose records are stored and read
+   * (public keys, or peer ids that embed them). Default: an open catalog,
+   * where the first key to publish a product owns it.
+   */
+  publishers?: PublisherRef[]
+  /** ms a tombstone (and an expired record) is kept before it is purged (default 7 days) */
+  tombstoneGracePeriod?: number
   /** r: replicas per product (default 3) */
   replicationFactor?: number
   /** W: acknowledgements a put or delete needs (default 2, at most r) */
@@ -87,6 +107,29 @@ interface ResolvedOptions {
   dht: HostInit['dht']
   requestTimeout: number
   joinTimeout: number
+  tombstoneGracePeriod: number
+}
+
+/** Options of one put. */
+export interface PutOptions extends AbortOptions {
+  /**
+   * compare-and-set: store only if the product's current version is this one
+   * (0: only if it does not exist yet); otherwise reject with
+   * VersionConflictError and change nothing
+   */
+  expectedVersion?: number
+  /** when the record stops being valid (reads then return undefined); default never */
+  expiresAt?: Date | number
+  /** sign with this key instead of the node's publisher key */
+  publisherKey?: PrivateKey
+}
+
+/** Options of one delete. */
+export interface DeleteOptions extends AbortOptions {
+  /** compare-and-set, as for putProduct */
+  expectedVersion?: number
+  /** sign with this key instead of the node's publisher key */
+  publisherKey?: PrivateKey
 }
 
 /** Most versions remembered per node, so updates build on the latest one without a read. */
@@ -110,6 +153,7 @@ function resolveOptions (options: ProductNodeOptions): ResolvedOptions {
     catalog: options.catalog ?? 'default',
     rendezvousInterval: options.rendezvousInterval ?? 300_000,
     dht: options.dht,
+    tombstoneGracePeriod: options.tombstoneGracePeriod ?? 7 * 24 * 3_600_000,
     requestTimeout: options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
     joinTimeout: options.joinTimeout ?? 30_000
   }
@@ -124,6 +168,7 @@ function resolveOptions (options: ProductNodeOptions): ResolvedOptions {
   positive('requestTimeout', resolved.requestTimeout)
   positive('joinTimeout', resolved.joinTimeout)
   positive('rendezvousInterval', resolved.rendezvousInterval)
+  positive('tombstoneGracePeriod', resolved.tombstoneGracePeriod)
   if (typeof resolved.catalog !== 'string' || resolved.catalog.length === 0 || resolved.catalog.length > 128) {
     throw new InvalidOptionsError(`catalog must be a name of 1 to 128 characters; got ${JSON.stringify(resolved.catalog)}`)
   }
@@ -151,12 +196,18 @@ export class ProductNode {
   private readonly replicator: Replicator
   private readonly rendezvous: Rendezvous
   private readonly versions = new Map<string, bigint>()
+  private readonly publisherKey: PrivateKey
+  private readonly policy: PublisherPolicy
+  private purgeTimer?: ReturnType<typeof setInterval>
+  private purging?: Promise<void>
   private running = true
 
   /** @internal use createProductNode() */
-  constructor (host: ProductHost, datastore: Datastore, options: ResolvedOptions) {
+  constructor (host: ProductHost, datastore: Datastore, options: ResolvedOptions, publishing: { publisherKey: PrivateKey, policy: PublisherPolicy }) {
     this.libp2p = host
     this.options = options
+    this.publisherKey = publishing.publisherKey
+    this.policy = publishing.policy
     this.datastore = datastore
     this.store = new RecordStore(datastore)
     this.view = new RecordPeerView({
@@ -170,7 +221,7 @@ export class ProductNode {
         unhandle: host.unhandle.bind(host),
         store: this.store,
         closerPeers: this.closerPeerHints.bind(this)
-      }, { protocol: options.recordProtocol, requestTimeout: options.requestTimeout })
+      }, { protocol: options.recordProtocol, requestTimeout: options.requestTimeout, policy: this.policy })
     }
     this.client = new RecordClient({ dialProtocol: host.dialProtocol.bind(host) }, {
       protocol: options.recordProtocol,
@@ -213,7 +264,7 @@ export class ProductNode {
         return [...discovered, ...closest]
       },
       learnAddresses
-    }, options)
+    }, { ...options, policy: this.policy })
   }
 
   /** @internal */
@@ -230,6 +281,11 @@ export class ProductNode {
       log.error('no bootstrap peer could be reached; running alone until a peer dials in')
     }
     this.rendezvous.start()
+    if (this.server !== undefined) {
+      // purge at least as often as the grace period, at most hourly
+      this.purgeTimer = setInterval(() => { void this.purgeExpired() }, Math.min(this.options.tombstoneGracePeriod, 3_600_000))
+      this.purgeTimer.unref()
+    }
   }
 
   get peerId (): PeerId {
@@ -251,23 +307,35 @@ export class ProductNode {
     return this.replicator.replicaSet(productKey(id))
   }
 
-  /**
-   * Validates `input` and stores it on the replica set with the next version.
-   * Rejects with InvalidProductError before anything goes on the wire, with
-   * QuorumError when fewer than W replicas acknowledged.
-   */
-  async putProduct (input: ProductInput, options: AbortOptions = {}): Promise<WriteResult> {
-    this.assertRunning()
-    const product = validateProduct(input)
-    const key = productKey(product.id)
-    return this.writeVersioned(key, version => createRecord(key, product, version, Date.now()), 'put', options)
+  /** Peer id form of the key this node signs with by default. */
+  get publisher (): string {
+    return publisherIdOf(this.publisherKey)
   }
 
   /**
-   * Deletes a product: writes a tombstone with the next version, so that a
-   * delayed older put cannot bring it back.
+   * Validates `input`, signs it and stores it on the replica set with the
+   * next version. Rejects before anything goes on the wire with
+   * InvalidProductError, or UnauthorizedPublisherError in a closed catalog
+   * whose list lacks the key; after asking the replicas with NotOwnerError
+   * (another key owns the product), VersionConflictError (compare-and-set
+   * failed) or QuorumError (fewer than W replicas acknowledged).
    */
-  async deleteProduct (id: string, options: AbortOptions = {}): Promise<WriteResult> {
+  async putProduct (input: ProductInput, options: PutOptions = {}): Promise<WriteResult> {
+    this.assertRunning()
+    const product = validateProduct(input)
+    const key = productKey(product.id)
+    const expiresAt = options.expiresAt === undefined ? 0 : new Date(options.expiresAt).getTime()
+    if (!Number.isSafeInteger(expiresAt) || expiresAt < 0 || (expiresAt !== 0 && expiresAt <= Date.now())) {
+      throw new InvalidProductError([{ field: 'expiresAt', message: 'must be a date in the future' }])
+    }
+    return this.writeVersioned(key, version => createRecord(key, product, version, Date.now(), expiresAt), 'put', options)
+  }
+
+  /**
+   * Deletes a product: writes a signed tombstone with the next version, so
+   * that a delayed older put cannot bring it back. Rejects like putProduct.
+   */
+  async deleteProduct (id: string, options: DeleteOptions = {}): Promise<WriteResult> {
     this.assertRunning()
     validateProductId(id)
     const key = productKey(id)
@@ -280,25 +348,25 @@ export class ProductNode {
   }
 
   /**
-   * The product with its version and how many replicas answered and agreed,
-   * or undefined when none holds it. Rejects with QuorumError when fewer than
-   * R replicas could be asked: not reached is never reported as not found.
+   * The product with its version, publisher and how many replicas answered
+   * and agreed, or undefined when none holds it (or it was deleted, or has
+   * expired). Records that fail their signature check are ignored. Rejects
+   * with QuorumError when fewer than R replicas could be asked: not reached
+   * is never reported as not found.
    */
   async getRecord (id: string, options: AbortOptions = {}): Promise<ProductRecord | undefined> {
     this.assertRunning()
     validateProductId(id)
     const key = productKey(id)
-    const outcome = await this.replicator.read(key, options)
-    if (outcome.answered < this.options.readQuorum) {
-      throw new QuorumError('get', this.options.readQuorum, outcome.answered, outcome.failed)
-    }
+    const outcome = await this.readQuorum(key, options)
     const newest = outcome.newest
     if (newest === undefined) {
       return undefined
     }
     this.rememberVersion(key, newest.version)
-    const product = validateRecord(newest, key)
-    if (product === undefined) {
+    // the replicator checked it (signature included) before choosing it
+    const product = productOf(newest)
+    if (product === undefined || isExpired(newest)) {
       return undefined
     }
     return {
@@ -306,7 +374,9 @@ export class ProductNode {
       version: Number(newest.version),
       updatedAt: new Date(Number(newest.updatedAt)),
       answered: outcome.answered,
-      agreed: outcome.agreed
+      agreed: outcome.agreed,
+      publisher: publisherOf(newest),
+      ...(newest.expiresAt === 0n ? {} : { expiresAt: new Date(Number(newest.expiresAt)) })
     }
   }
 
@@ -333,6 +403,8 @@ export class ProductNode {
       return
     }
     this.running = false
+    clearInterval(this.purgeTimer)
+    await this.purging
     await this.rendezvous.stop()
     await this.replicator.stop()
     this.client.close()
@@ -344,18 +416,70 @@ export class ProductNode {
     }
   }
 
-  private async writeVersioned (key: Uint8Array, make: (version: bigint) => WireRecord, operation: 'put' | 'delete', options: AbortOptions): Promise<WriteResult> {
+  private async readQuorum (key: KeyBytes, options: AbortOptions): Promise<ReadOutcome> {
+    const outcome = await this.replicator.read(key, options)
+    if (outcome.answered < this.options.readQuorum) {
+      throw new QuorumError('get', this.options.readQuorum, outcome.answered, outcome.failed)
+    }
+    return outcome
+  }
+
+  private async writeVersioned (key: KeyBytes, make: (version: bigint) => WireRecord, operation: 'put' | 'delete', options: PutOptions | DeleteOptions): Promise<WriteResult> {
     const keyText = keyToString(key)
-    let version = (this.versions.get(keyText) ?? 0n) + 1n
+    const signer = options.publisherKey ?? this.publisherKey
+    assertPublisherKey(signer)
+    if (!this.policy.mayPublish(signer.publicKey)) {
+      throw new UnauthorizedPublisherError(`${publisherIdOf(signer)} is not in this catalog's publishers list`)
+    }
+    const conditional = options.expectedVersion !== undefined
+    let version: bigint
+    if (options.expectedVersion !== undefined) {
+      if (!Number.isSafeInteger(options.expectedVersion) || options.expectedVersion < 0) {
+        throw new InvalidOptionsError(`expectedVersion must be a whole number ≥ 0; got ${options.expectedVersion}`)
+      }
+      // compare against what a quorum holds now (R + W > r: it sees the last acknowledged write)
+      const held = (await this.readQuorum(key, options)).newest
+      // a deleted or expired product counts as absent: version 0
+      const current = held === undefined || held.tombstone || isExpired(held) ? 0n : held.version
+      if (current !== BigInt(options.expectedVersion)) {
+        throw new VersionConflictError(`${operation} of ${keyText} expected version ${options.expectedVersion}; the replicas hold version ${current}`, Number(current))
+      }
+      version = (held?.version ?? 0n) + 1n
+    } else {
+      version = (this.versions.get(keyText) ?? 0n) + 1n
+    }
     for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
-      const record = make(version)
+      const record = await signRecord(make(version), signer)
       encodeRecord(record) // throws RecordTooLargeError before anything is sent
-      const outcome = await this.replicator.write(record, options)
-      if (outcome.newer !== undefined) {
+      const outcome = await this.replicator.write(record, { signal: options.signal, expectedVersion: conditional ? version - 1n : undefined })
+      if (outcome.forbidden !== undefined) {
+        if (outcome.acked.length > 0) {
+          log.error('%s of %s was refused by some replicas (%s) and taken by %d', operation, keyText, outcome.forbidden.reason, outcome.acked.length)
+        }
+        const owner = outcome.forbidden.held === undefined ? undefined : publisherOf(outcome.forbidden.held)
+        throw this.policy.closed
+          ? new UnauthorizedPublisherError(outcome.forbidden.reason)
+          : new NotOwnerError(`${operation} of ${keyText} refused: ${outcome.forbidden.reason}`, owner)
+      }
+      if (outcome.newer !== undefined && outcome.acked.length < this.options.writeQuorum) {
+        if (conditional) {
+          throw new VersionConflictError(`${operation} of ${keyText} lost to another writer of version ${outcome.newer.version}`, Number(outcome.newer.version))
+        }
         // a replica holds this version or a newer one: build on it and try again
         log('%s of %s met version %d; retrying', operation, keyText, outcome.newer.version)
         version = outcome.newer.version + 1n
         continue
+      }
+      if (conditional) {
+        // a compare-and-set counts only acks of the key's true replica set: two
+        // writers whose failovers reached different stand-ins could otherwise both win
+        const replicas = new Set(this.replicator.closestReplicas(key).map(String))
+        const counted = outcome.acked.filter(peer => replicas.has(peer.toString())).length
+        if (counted < this.options.writeQuorum) {
+          throw outcome.newer === undefined
+            ? new QuorumError(operation, this.options.writeQuorum, counted, outcome.failed)
+            : new VersionConflictError(`${operation} of ${keyText} lost to another writer of version ${outcome.newer.version}`, Number(outcome.newer.version))
+        }
       }
       if (outcome.acked.length < this.options.writeQuorum) {
         throw new QuorumError(operation, this.options.writeQuorum, outcome.acked.length, outcome.failed)
@@ -365,10 +489,27 @@ export class ProductNode {
         key: keyText,
         version: Number(version),
         replicas: outcome.acked.map(p => p.toString()),
-        failed: outcome.failed
+        failed: outcome.failed,
+        publisher: publisherOf(record)
       }
     }
     throw new VersionConflictError(`${operation} of ${keyText} kept meeting newer versions (concurrent writers); read and try again`, Number(version - 1n))
+  }
+
+  /** Deletes tombstones and expired records older than the grace period. */
+  private async purgeExpired (): Promise<void> {
+    if (this.purging !== undefined || !this.running) {
+      return
+    }
+    const grace = BigInt(this.options.tombstoneGracePeriod)
+    this.purging = (async () => {
+      const now = BigInt(Date.now())
+      const purged = await this.store.purge(record =>
+        (record.tombstone && record.updatedAt + grace <= now) ||
+        (record.expiresAt !== 0n && record.expiresAt + grace <= now))
+      if (purged > 0) log('purged %d tombstones and expired records', purged)
+    })().catch(err => { log.error('purging failed - %e', err) }).finally(() => { this.purging = undefined })
+    await this.purging
   }
 
   private rememberVersion (key: Uint8Array, version: bigint): void {
@@ -405,6 +546,10 @@ export class ProductNode {
   }
 }
 
+function publisherIdOf (key: PrivateKey): string {
+  return peerIdFromPrivateKey(key).toString()
+}
+
 function validateProductId (id: string): void {
   validateProduct({ id, name: 'x', price: '0', currency: 'EUR' })
 }
@@ -423,8 +568,15 @@ export async function createProductNode (options: ProductNodeOptions = {}): Prom
   }
   try {
     const privateKey = options.privateKey ?? await loadOrCreatePrivateKey(datastore)
+    const publisherKey = options.publisherKey ?? privateKey
+    try {
+      assertPublisherKey(publisherKey)
+    } catch (err) {
+      throw new InvalidOptionsError(`publisherKey: ${(err as Error).message}`)
+    }
+    const policy = new PublisherPolicy(options.publishers)
     const host = await createHost({ ...resolved, privateKey, datastore })
-    const node = new ProductNode(host, datastore, resolved)
+    const node = new ProductNode(host, datastore, resolved, { publisherKey, policy })
     try {
       await node.start()
     } catch (err) {

@@ -52,6 +52,8 @@ export interface WriteResult {
   replicas: string[]
   /** replicas that were asked and did not acknowledge, with why */
   failed: ReplicaFailure[]
+  /** peer id form of the key that signed the record */
+  publisher: string
 }
 
 /** What a read learned about a product. */
@@ -64,4 +66,8 @@ export interface ProductRecord {
   answered: number
   /** how many of those held exactly this version */
   agreed: number
+  /** peer id form of the key that signed this version */
+  publisher: string
+  /** when this version stops being valid, if it was published with an expiry */
+  expiresAt?: Date
 }

@@ -140,9 +140,10 @@ export class RecordPeerView {
    * Record peers by XOR distance to `key`, closest first, this node included
    * when it holds replicas. Peers that failed recently come after all others.
    */
-  rank (key: Uint8Array): PeerId[] {
+  rank (key: Uint8Array, options: { ignoreDown?: boolean } = {}): PeerId[] {
     const target = keyPosition(key)
-    const now = Date.now()
+    // ignoreDown: the key's true replica set, reachable or not
+    const now = options.ignoreDown === true ? -Infinity : Date.now()
     const candidates = [...this.entries.values()]
     if (this.selfIsReplica) {
       candidates.push(this.self)

@@ -15,6 +15,7 @@ import * as Digest from 'multiformats/hashes/digest'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Request, Response } from '../model/messages.js'
 import { compareRecords, validateRecord } from '../model/record.js'
+import { PublisherPolicy } from '../model/publishers.js'
 import type { ReplicaFailure } from '../errors.js'
 import type { KeyBytes } from '../model/keys.js'
 import type { PeerHint } from '../model/messages.js'
@@ -32,6 +33,8 @@ export interface ReplicatorInit {
   readQuorum: number
   /** rounds a request may take to follow closer-peer hints (default 3) */
   maxRounds?: number
+  /** who may publish: records a closed catalog refuses are ignored by reads (default: open) */
+  policy?: PublisherPolicy
 }
 
 export interface ReplicatorComponents {
@@ -64,6 +67,8 @@ export interface WriteOutcome {
   failed: ReplicaFailure[]
   /** the newest record a replica reported instead of accepting ours */
   newer?: WireRecord
+  /** a replica refused the publisher: why, and the record it holds if it said */
+  forbidden?: { reason: string, held?: WireRecord }
 }
 
 export interface ReadOutcome {
@@ -79,6 +84,8 @@ export class Replicator {
   private readonly r: number
   private readonly rq: number
   private readonly maxRounds: number
+  private readonly policy: PublisherPolicy
+  private readonly checked = new WeakMap<WireRecord, boolean>()
   private readonly background = new Set<Promise<void>>()
   private readonly shutdown = new AbortController()
 
@@ -87,6 +94,7 @@ export class Replicator {
     this.r = init.replicationFactor
     this.rq = init.readQuorum
     this.maxRounds = init.maxRounds ?? 3
+    this.policy = init.policy ?? new PublisherPolicy()
     // every read repair listens on this one signal
     setMaxListeners(Infinity, this.shutdown.signal)
   }
@@ -97,27 +105,42 @@ export class Replicator {
     await Promise.allSettled([...this.background])
   }
 
-  /** The replica set this node currently computes for `key`. */
+  /** The replica set this node currently computes for `key` (unreachable peers replaced by the next closest). */
   replicaSet (key: Uint8Array): PeerId[] {
     return this.components.view.rank(key).slice(0, this.r)
   }
 
-  /** Sends a PUT (or DELETE, for a tombstone) of `record` to the replica set; waits for every replica. */
-  async write (record: WireRecord, options: AbortOptions = {}): Promise<WriteOutcome> {
+  /** The r closest record peers to `key` this node knows, reachable or not. */
+  closestReplicas (key: Uint8Array): PeerId[] {
+    return this.components.view.rank(key, { ignoreDown: true }).slice(0, this.r)
+  }
+
+  /**
+   * Sends a PUT (or DELETE, for a tombstone) of `record` to the replica set;
+   * waits for every replica. With `expectedVersion`, replicas holding a
+   * higher version keep theirs (compare-and-set).
+   */
+  async write (record: WireRecord, options: AbortOptions & { expectedVersion?: bigint } = {}): Promise<WriteOutcome> {
     const request: Request = {
       type: record.tombstone ? Request.Type.DELETE : Request.Type.PUT,
       key: record.key,
       record,
-      wantPeers: false
+      wantPeers: false,
+      expectedVersion: options.expectedVersion
     }
     const round = await this.askReplicaSet(request, this.r, options).done
     const acked: PeerId[] = []
     const failed = [...round.failed]
     let newer: WireRecord | undefined
+    let forbidden: WriteOutcome['forbidden']
     for (const { peer, response } of round.answers) {
       if (response.status === Response.Status.OK) {
         acked.push(peer)
         continue
+      }
+      if (response.status === Response.Status.FORBIDDEN) {
+        const held = response.record != null && this.isValid(response.record, record.key, peer) ? response.record : undefined
+        forbidden ??= { reason: response.message, held }
       }
       if (response.status === Response.Status.STALE && response.record != null && this.isValid(response.record, record.key, peer)) {
         if (newer === undefined || compareRecords(response.record, newer) > 0) {
@@ -126,7 +149,7 @@ export class Replicator {
       }
       failed.push({ peer: peer.toString(), reason: describe(response) })
     }
-    return { acked, failed, newer }
+    return { acked, failed, newer, forbidden }
   }
 
   /**
@@ -141,9 +164,11 @@ export class Replicator {
     const asking = this.askReplicaSet(request, this.rq, options)
     await asking.quorum
     let outcome = this.summarize(key, [...asking.round.answers], [...asking.round.failed])
-    if (outcome.newest === undefined) {
+    if (outcome.newest === undefined || outcome.split) {
       // "not found" is rare and the costlier mistake (a product that was
-      // written before this node joined, say): hear every replica first
+      // written before this node joined, say): hear every replica first.
+      // So is a split: replicas holding different records of one version
+      // (a compare-and-set that lost leaves its record on fewer than W)
       const round = await asking.done
       outcome = this.summarize(key, [...round.answers], [...round.failed])
     }
@@ -157,28 +182,48 @@ export class Replicator {
     return { newest: outcome.newest, answered: outcome.answered.length, agreed: outcome.agreed, failed: outcome.failed }
   }
 
-  /** The newest valid record among GET answers, who answered, and how many agree on it. */
-  private summarize (key: KeyBytes, answers: Answer[], failures: ReplicaFailure[]): { newest?: WireRecord, answered: Answer[], agreed: number, failed: ReplicaFailure[] } {
+  /**
+   * The newest valid record among GET answers, who answered, and how many
+   * agree on it. The highest version wins; among different records of that
+   * version, the one more replicas hold (a write that reached W of them),
+   * then the deterministic order of compareRecords. `split` tells that the
+   * answers hold different records of the highest version.
+   */
+  private summarize (key: KeyBytes, answers: Answer[], failures: ReplicaFailure[]): { newest?: WireRecord, answered: Answer[], agreed: number, failed: ReplicaFailure[], split: boolean } {
     const answered: Answer[] = []
     const failed = [...failures]
-    let newest: WireRecord | undefined
+    const records: WireRecord[] = []
     for (const answer of answers) {
       const { peer, response } = answer
       if (response.status === Response.Status.NOT_FOUND) {
         answered.push(answer)
       } else if (response.status === Response.Status.OK && response.record != null && this.isValid(response.record, key, peer)) {
         answered.push(answer)
-        if (newest === undefined || compareRecords(response.record, newest) > 0) {
-          newest = response.record
-        }
+        records.push(response.record)
       } else {
         failed.push({ peer: peer.toString(), reason: describe(response) })
       }
     }
-    const agreed = newest === undefined
-      ? answered.length
-      : answered.filter(a => a.response.record != null && compareRecords(a.response.record, newest) === 0).length
-    return { newest, answered, agreed, failed }
+    const copies = (record: WireRecord): number => records.filter(r => compareRecords(r, record) === 0).length
+    let newest: WireRecord | undefined
+    let split = false
+    for (const record of records) {
+      if (newest === undefined || record.version > newest.version) {
+        newest = record
+        split = false
+        continue
+      }
+      if (record.version < newest.version || compareRecords(record, newest) === 0) {
+        continue
+      }
+      split = true
+      const order = copies(record) - copies(newest)
+      if (order > 0 || (order === 0 && compareRecords(record, newest) > 0)) {
+        newest = record
+      }
+    }
+    const agreed = newest === undefined ? answered.length : copies(newest)
+    return { newest, answered, agreed, failed, split }
   }
 
   /** Runs `task` after the caller has its answer; stop() waits for it. */
@@ -188,14 +233,50 @@ export class Replicator {
     void running.finally(() => this.background.delete(running))
   }
 
+  /**
+   * A reply that counts towards a quorum: the replica took part (stored,
+   * held a valid record, or did not hold one). A replica that answers a GET
+   * with a record that fails its checks is treated as unreachable: the next
+   * peer is asked in its place.
+   */
+  private isUseful (peer: PeerId, response: Response, key: Uint8Array): boolean {
+    if (response.status === Response.Status.OK) {
+      return response.record == null || this.isValid(response.record, key, peer)
+    }
+    return response.status === Response.Status.NOT_FOUND ||
+      response.status === Response.Status.STALE ||
+      response.status === Response.Status.FORBIDDEN
+  }
+
+  private countUseful (round: Round, key: Uint8Array): number {
+    return round.answers.filter(a => this.isUseful(a.peer, a.response, key)).length
+  }
+
+  /** Checks a record a peer sent: valid, signed, and (in a closed catalog) by a listed publisher. */
   private isValid (record: WireRecord, key: Uint8Array, from: PeerId): boolean {
+    // one reply is checked several times (quorum counting, summary): verify its signature once
+    const known = this.checked.get(record)
+    if (known !== undefined) {
+      return known
+    }
+    const valid = this.check(record, key, from)
+    this.checked.set(record, valid)
+    return valid
+  }
+
+  private check (record: WireRecord, key: Uint8Array, from: PeerId): boolean {
     try {
       validateRecord(record, key)
-      return true
     } catch (err) {
       log('ignoring an invalid record from %p - %e', from, err)
       return false
     }
+    const refusal = this.policy.closed ? this.policy.refusal(record) : undefined
+    if (refusal !== undefined) {
+      log('ignoring a record from %p - %s', from, refusal)
+      return false
+    }
+    return true
   }
 
   /** Writes `newest` back to the replicas that answered with an older record or none. */
@@ -203,7 +284,9 @@ export class Replicator {
     const replicaSet = new Set(this.replicaSet(newest.key).map(p => p.toString()))
     const stale = answered.filter(({ peer, response }) =>
       replicaSet.has(peer.toString()) &&
-      (response.record == null || compareRecords(response.record, newest) < 0))
+      // a different record of the same version is left alone: which of the two
+      // reached W replicas is not known here, and the next version replaces both
+      (response.record == null || response.record.version < newest.version))
     const request: Request = {
       type: newest.tombstone ? Request.Type.DELETE : Request.Type.PUT,
       key: newest.key,
@@ -226,7 +309,7 @@ export class Replicator {
     const round: Round = { answers: [], failed: [], asked: new Set() }
     const quorum = Promise.withResolvers<void>()
     const onAnswer = (): void => {
-      if (countUseful(round) >= enough) {
+      if (this.countUseful(round, request.key) >= enough) {
         quorum.resolve()
       }
     }
@@ -248,8 +331,8 @@ export class Replicator {
         ranking = this.components.view.rank(request.key)
         wanted = ranking.slice(0, this.r).filter(p => !round.asked.has(p.toString())).length
       }
-      if (countUseful(round) < enough) {
-        log('%s reached %d of %d replicas', request.type, countUseful(round), enough)
+      if (this.countUseful(round, request.key) < enough) {
+        log('%s reached %d of %d replicas', request.type, this.countUseful(round, request.key), enough)
       }
       return round
     })()
@@ -295,7 +378,7 @@ export class Replicator {
           total.answers.push({ peer, response })
           onAnswer()
           await this.learn(response.closer, options)
-          if (isUseful(response)) {
+          if (this.isUseful(peer, response, request.key)) {
             return
           }
         } catch (err) {
@@ -342,16 +425,6 @@ export class Replicator {
   }
 }
 
-/** A reply that counts towards a quorum: the replica took part (stored, held, or did not hold). */
-function isUseful (response: Response): boolean {
-  return response.status === Response.Status.OK ||
-    response.status === Response.Status.NOT_FOUND ||
-    response.status === Response.Status.STALE
-}
-
-function countUseful (round: Round): number {
-  return round.answers.filter(a => isUseful(a.response)).length
-}
 
 function describe (response: Response): string {
   const status = String(response.status)

@@ -509,6 +509,9 @@ export interface Record {
   updatedAt: bigint
   tombstone: boolean
   product?: Product
+  publicKey: Uint8Array<ArrayBuffer>
+  signature: Uint8Array<ArrayBuffer>
+  expiresAt: bigint
 }
 
 export namespace Record {
@@ -546,6 +549,21 @@ export namespace Record {
           Product.codec().encode(obj.product, w)
         }
 
+        if ((obj.publicKey != null && obj.publicKey.byteLength > 0)) {
+          w.uint32(50)
+          w.bytes(obj.publicKey)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(58)
+          w.bytes(obj.signature)
+        }
+
+        if ((obj.expiresAt != null && obj.expiresAt !== 0n)) {
+          w.uint32(64)
+          w.uint64(obj.expiresAt)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -554,7 +572,10 @@ export namespace Record {
           key: uint8ArrayAlloc(0),
           version: 0n,
           updatedAt: 0n,
-          tombstone: false
+          tombstone: false,
+          publicKey: uint8ArrayAlloc(0),
+          signature: uint8ArrayAlloc(0),
+          expiresAt: 0n
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -583,6 +604,18 @@ export namespace Record {
               obj.product = Product.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.product
               })
+              break
+            }
+            case 6: {
+              obj.publicKey = reader.bytes()
+              break
+            }
+            case 7: {
+              obj.signature = reader.bytes()
+              break
+            }
+            case 8: {
+              obj.expiresAt = reader.uint64()
               break
             }
             default: {
@@ -633,6 +666,27 @@ export namespace Record {
                 limits: opts.limits?.product
               })
 
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.publicKey`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.expiresAt`,
+                value: reader.uint64()
+              }
               break
             }
             default: {
@@ -733,6 +787,21 @@ export namespace Record {
     index: number
   }
 
+  export interface RecordPublicKeyFieldEvent {
+    field: '$.publicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RecordSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RecordExpiresAtFieldEvent {
+    field: '$.expiresAt'
+    value: bigint
+  }
+
   export function encode (obj: Partial<Record>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Record.codec())
   }
@@ -741,7 +810,7 @@ export namespace Record {
     return decodeMessage(buf, Record.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Record>): Generator<RecordKeyFieldEvent | RecordVersionFieldEvent | RecordUpdatedAtFieldEvent | RecordTombstoneFieldEvent | RecordProductIdFieldEvent | RecordProductNameFieldEvent | RecordProductPriceFieldEvent | RecordProductCurrencyFieldEvent | RecordProductDescriptionFieldEvent | RecordProductCategoryFieldEvent | RecordProductTagsFieldEvent | RecordProductImagesFieldEvent | RecordProductAttributesNameFieldEvent | RecordProductAttributesTextFieldEvent | RecordProductAttributesNumberFieldEvent | RecordProductAttributesFlagFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Record>): Generator<RecordKeyFieldEvent | RecordVersionFieldEvent | RecordUpdatedAtFieldEvent | RecordTombstoneFieldEvent | RecordProductIdFieldEvent | RecordProductNameFieldEvent | RecordProductPriceFieldEvent | RecordProductCurrencyFieldEvent | RecordProductDescriptionFieldEvent | RecordProductCategoryFieldEvent | RecordProductTagsFieldEvent | RecordProductImagesFieldEvent | RecordProductAttributesNameFieldEvent | RecordProductAttributesTextFieldEvent | RecordProductAttributesNumberFieldEvent | RecordProductAttributesFlagFieldEvent | RecordPublicKeyFieldEvent | RecordSignatureFieldEvent | RecordExpiresAtFieldEvent> {
     return streamMessage(buf, Record.codec(), opts)
   }
 }
@@ -882,6 +951,7 @@ export interface Request {
   key: Uint8Array<ArrayBuffer>
   record?: Record
   wantPeers: boolean
+  expectedVersion?: bigint
 }
 
 export namespace Request {
@@ -934,6 +1004,11 @@ export namespace Request {
           w.bool(obj.wantPeers)
         }
 
+        if (obj.expectedVersion != null) {
+          w.uint32(40)
+          w.uint64(obj.expectedVersion)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -966,6 +1041,10 @@ export namespace Request {
             }
             case 4: {
               obj.wantPeers = reader.bool()
+              break
+            }
+            case 5: {
+              obj.expectedVersion = reader.uint64()
               break
             }
             default: {
@@ -1008,6 +1087,13 @@ export namespace Request {
               yield {
                 field: `${prefix}.wantPeers`,
                 value: reader.bool()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.expectedVersion`,
+                value: reader.uint64()
               }
               break
             }
@@ -1119,9 +1205,29 @@ export namespace Request {
     index: number
   }
 
+  export interface RequestRecordPublicKeyFieldEvent {
+    field: '$.record.publicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RequestRecordSignatureFieldEvent {
+    field: '$.record.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RequestRecordExpiresAtFieldEvent {
+    field: '$.record.expiresAt'
+    value: bigint
+  }
+
   export interface RequestWantPeersFieldEvent {
     field: '$.wantPeers'
     value: boolean
+  }
+
+  export interface RequestExpectedVersionFieldEvent {
+    field: '$.expectedVersion'
+    value: bigint
   }
 
   export function encode (obj: Partial<Request>): Uint8Array<ArrayBuffer> {
@@ -1132,7 +1238,7 @@ export namespace Request {
     return decodeMessage(buf, Request.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Request>): Generator<RequestTypeFieldEvent | RequestKeyFieldEvent | RequestRecordKeyFieldEvent | RequestRecordVersionFieldEvent | RequestRecordUpdatedAtFieldEvent | RequestRecordTombstoneFieldEvent | RequestRecordProductIdFieldEvent | RequestRecordProductNameFieldEvent | RequestRecordProductPriceFieldEvent | RequestRecordProductCurrencyFieldEvent | RequestRecordProductDescriptionFieldEvent | RequestRecordProductCategoryFieldEvent | RequestRecordProductTagsFieldEvent | RequestRecordProductImagesFieldEvent | RequestRecordProductAttributesNameFieldEvent | RequestRecordProductAttributesTextFieldEvent | RequestRecordProductAttributesNumberFieldEvent | RequestRecordProductAttributesFlagFieldEvent | RequestWantPeersFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Request>): Generator<RequestTypeFieldEvent | RequestKeyFieldEvent | RequestRecordKeyFieldEvent | RequestRecordVersionFieldEvent | RequestRecordUpdatedAtFieldEvent | RequestRecordTombstoneFieldEvent | RequestRecordProductIdFieldEvent | RequestRecordProductNameFieldEvent | RequestRecordProductPriceFieldEvent | RequestRecordProductCurrencyFieldEvent | RequestRecordProductDescriptionFieldEvent | RequestRecordProductCategoryFieldEvent | RequestRecordProductTagsFieldEvent | RequestRecordProductImagesFieldEvent | RequestRecordProductAttributesNameFieldEvent | RequestRecordProductAttributesTextFieldEvent | RequestRecordProductAttributesNumberFieldEvent | RequestRecordProductAttributesFlagFieldEvent | RequestRecordPublicKeyFieldEvent | RequestRecordSignatureFieldEvent | RequestRecordExpiresAtFieldEvent | RequestWantPeersFieldEvent | RequestExpectedVersionFieldEvent> {
     return streamMessage(buf, Request.codec(), opts)
   }
 }
@@ -1151,7 +1257,8 @@ export namespace Response {
     INVALID = 'INVALID',
     STALE = 'STALE',
     TOO_LARGE = 'TOO_LARGE',
-    ERROR = 'ERROR'
+    ERROR = 'ERROR',
+    FORBIDDEN = 'FORBIDDEN'
   }
 
   enum __StatusValues {
@@ -1160,7 +1267,8 @@ export namespace Response {
     INVALID = 2,
     STALE = 3,
     TOO_LARGE = 4,
-    ERROR = 5
+    ERROR = 5,
+    FORBIDDEN = 6
   }
 
   export namespace Status {
@@ -1401,6 +1509,21 @@ export namespace Response {
     index: number
   }
 
+  export interface ResponseRecordPublicKeyFieldEvent {
+    field: '$.record.publicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ResponseRecordSignatureFieldEvent {
+    field: '$.record.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ResponseRecordExpiresAtFieldEvent {
+    field: '$.record.expiresAt'
+    value: bigint
+  }
+
   export interface ResponseMessageFieldEvent {
     field: '$.message'
     value: string
@@ -1426,7 +1549,7 @@ export namespace Response {
     return decodeMessage(buf, Response.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Response>): Generator<ResponseStatusFieldEvent | ResponseRecordKeyFieldEvent | ResponseRecordVersionFieldEvent | ResponseRecordUpdatedAtFieldEvent | ResponseRecordTombstoneFieldEvent | ResponseRecordProductIdFieldEvent | ResponseRecordProductNameFieldEvent | ResponseRecordProductPriceFieldEvent | ResponseRecordProductCurrencyFieldEvent | ResponseRecordProductDescriptionFieldEvent | ResponseRecordProductCategoryFieldEvent | ResponseRecordProductTagsFieldEvent | ResponseRecordProductImagesFieldEvent | ResponseRecordProductAttributesNameFieldEvent | ResponseRecordProductAttributesTextFieldEvent | ResponseRecordProductAttributesNumberFieldEvent | ResponseRecordProductAttributesFlagFieldEvent | ResponseMessageFieldEvent | ResponseCloserIdFieldEvent | ResponseCloserAddrsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Response>): Generator<ResponseStatusFieldEvent | ResponseRecordKeyFieldEvent | ResponseRecordVersionFieldEvent | ResponseRecordUpdatedAtFieldEvent | ResponseRecordTombstoneFieldEvent | ResponseRecordProductIdFieldEvent | ResponseRecordProductNameFieldEvent | ResponseRecordProductPriceFieldEvent | ResponseRecordProductCurrencyFieldEvent | ResponseRecordProductDescriptionFieldEvent | ResponseRecordProductCategoryFieldEvent | ResponseRecordProductTagsFieldEvent | ResponseRecordProductImagesFieldEvent | ResponseRecordProductAttributesNameFieldEvent | ResponseRecordProductAttributesTextFieldEvent | ResponseRecordProductAttributesNumberFieldEvent | ResponseRecordProductAttributesFlagFieldEvent | ResponseRecordPublicKeyFieldEvent | ResponseRecordSignatureFieldEvent | ResponseRecordExpiresAtFieldEvent | ResponseMessageFieldEvent | ResponseCloserIdFieldEvent | ResponseCloserAddrsFieldEvent> {
     return streamMessage(buf, Response.codec(), opts)
   }
 }

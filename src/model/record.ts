@@ -4,8 +4,8 @@
  *
  * The bytes of a record are the same on disk and on the wire. A record is
  * valid when its key is the key of its product's id, its product is valid and
- * canonical (re-encoding gives the same bytes), and it is no larger than
- * MAX_RECORD_SIZE.
+ * canonical (re-encoding gives the same bytes), it is no larger than
+ * MAX_RECORD_SIZE, and its publisher's signature verifies.
  */
 import { compare as uint8ArrayCompare } from 'uint8arrays/compare'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
@@ -14,6 +14,7 @@ import { isKeyOf } from './keys.js'
 import type { KeyBytes } from './keys.js'
 import { Record as WireRecord } from './messages.js'
 import { productFromWire, productToWire } from './product.js'
+import { verifyRecordSignature } from './signature.js'
 import type { Product } from '../types.js'
 
 export type { WireRecord }
@@ -24,12 +25,21 @@ export const MAX_RECORD_SIZE = 64 * 1024
 /** The highest version a record may carry; JavaScript numbers stay exact below it. */
 export const MAX_VERSION = BigInt(Number.MAX_SAFE_INTEGER)
 
-export function createRecord (key: KeyBytes, product: Product, version: bigint, updatedAt: number): WireRecord {
-  return { key, version, updatedAt: BigInt(updatedAt), tombstone: false, product: productToWire(product) }
+const UNSIGNED = { publicKey: new Uint8Array(0), signature: new Uint8Array(0) }
+
+/** An unsigned record of `product` (sign it with signRecord). `expiresAt`: ms since the epoch, 0 for never. */
+export function createRecord (key: KeyBytes, product: Product, version: bigint, updatedAt: number, expiresAt = 0): WireRecord {
+  return { key, version, updatedAt: BigInt(updatedAt), tombstone: false, product: productToWire(product), expiresAt: BigInt(expiresAt), ...UNSIGNED }
 }
 
+/** An unsigned tombstone (sign it with signRecord). */
 export function createTombstone (key: KeyBytes, version: bigint, updatedAt: number): WireRecord {
-  return { key, version, updatedAt: BigInt(updatedAt), tombstone: true }
+  return { key, version, updatedAt: BigInt(updatedAt), tombstone: true, expiresAt: 0n, ...UNSIGNED }
+}
+
+/** True when the record carries an expiry that has passed. */
+export function isExpired (record: WireRecord, now = Date.now()): boolean {
+  return record.expiresAt !== 0n && record.expiresAt <= BigInt(now)
 }
 
 export function encodeRecord (record: WireRecord): Uint8Array {
@@ -64,9 +74,10 @@ export function validateRecord (record: WireRecord, key: Uint8Array): Product | 
     throw new InvalidRecordError(`Record version ${record.version} is out of range`)
   }
   if (record.tombstone) {
-    if (record.product != null) {
-      throw new InvalidRecordError('A tombstone carries no product')
+    if (record.product != null || record.expiresAt !== 0n) {
+      throw new InvalidRecordError('A tombstone carries no product and no expiry')
     }
+    verifyRecordSignature(record)
     return undefined
   }
   if (record.product == null) {
@@ -88,7 +99,13 @@ export function validateRecord (record: WireRecord, key: Uint8Array): Product | 
   if (!uint8ArrayEquals(canonical, encodeRecord(record))) {
     throw new InvalidRecordError('Record product is not in canonical form')
   }
+  verifyRecordSignature(record)
   return product
+}
+
+/** The product of a record that validateRecord already accepted (undefined for a tombstone). */
+export function productOf (record: WireRecord): Product | undefined {
+  return record.tombstone || record.product == null ? undefined : productFromWire(record.product)
 }
 
 /**

@@ -11,7 +11,8 @@ import { InvalidDataLengthError, InvalidDataLengthLengthError, lpStream } from '
 import { logger } from '@libp2p/logger'
 import { InvalidRecordError, RecordTooLargeError } from '../errors.js'
 import { Request, Response } from '../model/messages.js'
-import { compareRecords, validateRecord } from '../model/record.js'
+import { compareRecords, isExpired, validateRecord } from '../model/record.js'
+import { PublisherPolicy } from '../model/publishers.js'
 import { DEFAULT_IDLE_STREAM_TIMEOUT, DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_REQUEST_TIMEOUT, KEY_LENGTH, MAX_MESSAGE_SIZE, MAX_REQUESTS_PER_STREAM, RECORD_PROTOCOL } from './constants.js'
 import type { PeerHint } from '../model/messages.js'
 import type { RecordStore } from '../store/record-store.js'
@@ -28,6 +29,8 @@ export interface RecordServerInit {
   maxInboundStreams?: number
   /** ms a stream may stay open between two requests (default 60000) */
   idleTimeout?: number
+  /** who may publish which product (default: an open catalog) */
+  policy?: PublisherPolicy
 }
 
 export interface RecordServerComponents {
@@ -50,6 +53,7 @@ export class RecordServer implements Startable {
   private readonly requestTimeout: number
   private readonly maxInboundStreams: number
   private readonly idleTimeout: number
+  private readonly policy: PublisherPolicy
   private started = false
 
   constructor (components: RecordServerComponents, init: RecordServerInit = {}) {
@@ -58,6 +62,7 @@ export class RecordServer implements Startable {
     this.requestTimeout = init.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT
     this.maxInboundStreams = init.maxInboundStreams ?? DEFAULT_MAX_INBOUND_STREAMS
     this.idleTimeout = init.idleTimeout ?? DEFAULT_IDLE_STREAM_TIMEOUT
+    this.policy = init.policy ?? new PublisherPolicy()
   }
 
   isStarted (): boolean {
@@ -161,7 +166,17 @@ export class RecordServer implements Startable {
           return reply(Response.Status.INVALID, request.type === Request.Type.DELETE ? 'DELETE needs a tombstone' : 'PUT cannot carry a tombstone')
         }
         validateRecord(record, request.key)
-        const { previous } = await this.components.store.put(record, options)
+        if (isExpired(record)) {
+          return reply(Response.Status.INVALID, 'Record has expired')
+        }
+        const { previous, refused } = await this.components.store.put(record, {
+          ...options,
+          expectedVersion: request.expectedVersion,
+          admit: current => this.policy.refusal(record, current)
+        })
+        if (refused !== undefined) {
+          return reply(Response.Status.FORBIDDEN, refused, previous === undefined ? {} : { record: previous })
+        }
         // A writer must build on the newest version: an offer that does not
         // raise the version is STALE, even where the tie-break let it replace
         // a different record of the same version (so that replicas converge).

@@ -21,6 +21,15 @@ export interface StoreResult {
   stored: boolean
   /** the record held for the key before the call, if any */
   previous?: WireRecord
+  /** why `admit` refused the record */
+  refused?: string
+}
+
+export interface PutOptions extends AbortOptions {
+  /** compare-and-set: keep the held record when its version is above this */
+  expectedVersion?: bigint
+  /** run under the key's lock with the held record: a reason to refuse the offered one, or undefined */
+  admit?(current: WireRecord | undefined): string | undefined
 }
 
 export class RecordStore {
@@ -53,9 +62,17 @@ export class RecordStore {
    * Stores `record` unless the store holds a newer one for its key. The
    * record must have been validated by the caller.
    */
-  async put (record: WireRecord, options?: AbortOptions): Promise<StoreResult> {
+  async put (record: WireRecord, options: PutOptions = {}): Promise<StoreResult> {
     return this.withLock(record.key, async () => {
       const current = await this.get(record.key, options)
+      const refused = options.admit?.(current)
+      if (refused !== undefined) {
+        return { stored: false, previous: current, refused }
+      }
+      if (current !== undefined && options.expectedVersion !== undefined && current.version > options.expectedVersion) {
+        // another writer got there first: a conditional write never replaces it
+        return { stored: compareRecords(record, current) === 0, previous: current }
+      }
       if (current !== undefined) {
         const order = compareRecords(record, current)
         if (order === 0) {
@@ -69,6 +86,29 @@ export class RecordStore {
       await this.datastore.put(this.keyOf(record.key), encodeRecord(record), options)
       return { stored: true, previous: current }
     })
+  }
+
+  /**
+   * Deletes every record `expired` says is past keeping (tombstones past
+   * their grace period, say); resolves to how many were deleted.
+   */
+  async purge (expired: (record: WireRecord) => boolean, options?: AbortOptions): Promise<number> {
+    const candidates: WireRecord[] = []
+    for await (const record of this.entries(options)) {
+      if (expired(record)) candidates.push(record)
+    }
+    let purged = 0
+    for (const record of candidates) {
+      await this.withLock(record.key, async () => {
+        // a newer record may have come in since the scan
+        const current = await this.get(record.key, options)
+        if (current !== undefined && expired(current)) {
+          await this.datastore.delete(this.keyOf(record.key), options)
+          purged++
+        }
+      })
+    }
+    return purged
   }
 
   /** Every record held, in datastore order. */

@@ -36,6 +36,26 @@ describe('examples', () => {
     assert.match(out, /Stopped 5 peers/)
   })
 
+  it('seller.ts publishes with a key file in a closed catalog and refuses other keys', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const dir = await mkdtemp(join(tmpdir(), 'product-dht-seller-'))
+    try {
+      const keyFile = join(dir, 'seller.key')
+      const first = await example('seller.ts', [keyFile])
+      assert.match(first, /signed by the seller/)
+      assert.match(first, /peer 2 lowered the price: version 2/)
+      assert.match(first, /"price":"35.00"/)
+      assert.match(first, /peer 3 publishing with its own key: UnauthorizedPublisherError/)
+      // the same key file, the same seller
+      const second = await example('seller.ts', [keyFile])
+      assert.equal(second.split('\n')[0], first.split('\n')[0])
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
   it('api.ts runs the whole API', async () => {
     const out = await example('api.ts')
     assert.match(out, /stored Qm\w+ version 1 on 3 replicas/)

@@ -4,20 +4,25 @@ import { InvalidRecordError, RecordTooLargeError } from '../../src/errors.js'
 import { productKey } from '../../src/model/keys.js'
 import { validateProduct } from '../../src/model/product.js'
 import { MAX_RECORD_SIZE, compareRecords, createRecord, createTombstone, decodeRecord, encodeRecord, validateRecord } from '../../src/model/record.js'
+import { signRecord, signingPayload, SIGNATURE_DOMAIN } from '../../src/model/signature.js'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { WireRecord } from '../../src/model/record.js'
 
 const product = validateProduct({ id: 'P001', name: 'Widget', price: '99.99', currency: 'EUR', tags: ['a'], attributes: { w: 2 } })
 const key = productKey('P001')
+const seller = await generateKeyPair('Ed25519')
+const sign = async (record: WireRecord): Promise<WireRecord> => signRecord(record, seller)
 
 describe('records', () => {
-  it('round-trips through its encoding', () => {
-    const record = createRecord(key, product, 7n, 1_700_000_000_123)
+  it('round-trips through its encoding', async () => {
+    const record = await sign(createRecord(key, product, 7n, 1_700_000_000_123))
     const decoded = decodeRecord(encodeRecord(record))
     assert.deepEqual(decoded, record)
     assert.deepEqual(validateRecord(decoded, key), product)
   })
 
-  it('round-trips a tombstone', () => {
-    const record = createTombstone(key, 3n, 1)
+  it('round-trips a tombstone', async () => {
+    const record = await sign(createTombstone(key, 3n, 1))
     const decoded = decodeRecord(encodeRecord(record))
     assert.equal(decoded.tombstone, true)
     assert.equal(decoded.product, undefined)
@@ -30,8 +35,8 @@ describe('records', () => {
     assert.throws(() => validateRecord(createRecord(key, product, 1n, 1), productKey('P002')), /does not match/)
   })
 
-  it('refuses a non-canonical product', () => {
-    const record = createRecord(key, product, 1n, 1)
+  it('refuses a non-canonical product', async () => {
+    const record = await sign(createRecord(key, product, 1n, 1))
     record.product = { ...record.product!, price: '99.990' }
     assert.throws(() => validateRecord(record, key), /canonical|decimals/)
     const unsorted = createRecord(key, validateProduct({ ...product, attributes: { a: 1, b: 2 } }), 1n, 1)
@@ -60,5 +65,38 @@ describe('records', () => {
     assert.equal(Math.sign(compareRecords(other, v1)), -Math.sign(compareRecords(v1, other)))
     assert.notEqual(compareRecords(other, v1), 0)
     assert.equal(compareRecords(v1, createRecord(key, product, 1n, 500)), 0)
+  })
+
+  it('refuses a record that is unsigned, tampered with, or signed by a key other than the one it names', async () => {
+    assert.throws(() => validateRecord(createRecord(key, product, 1n, 1), key), /not signed/)
+    const signed = await sign(createRecord(key, product, 1n, 1))
+    assert.deepEqual(validateRecord(signed, key), product)
+    // every signed field counts
+    for (const tampered of [
+      { ...signed, version: 2n },
+      { ...signed, updatedAt: 2n },
+      { ...signed, expiresAt: 9_999_999_999_999n },
+      { ...signed, product: { ...signed.product!, price: '0.01' } }
+    ]) {
+      assert.throws(() => validateRecord(tampered, key), /signature does not verify/)
+    }
+    const flipped = new Uint8Array(signed.signature)
+    flipped[0] ^= 1
+    assert.throws(() => validateRecord({ ...signed, signature: flipped }, key), /signature does not verify/)
+    // a valid signature by another key, under this key's name
+    const other = await signRecord(createRecord(key, product, 1n, 1), await generateKeyPair('Ed25519'))
+    assert.throws(() => validateRecord({ ...other, publicKey: signed.publicKey }, key), /signature does not verify/)
+    // a tombstone signed as a product is no tombstone
+    const tombstone = await sign(createTombstone(key, 2n, 1))
+    assert.throws(() => validateRecord({ ...tombstone, tombstone: false, product: signed.product }, key), /signature does not verify/)
+  })
+
+  it('signs a domain-separated payload, and accepts secp256k1 publishers but not RSA', async () => {
+    const record = await sign(createRecord(key, product, 1n, 1))
+    assert.deepEqual(signingPayload(record).subarray(0, SIGNATURE_DOMAIN.byteLength), SIGNATURE_DOMAIN)
+    assert.ok(seller.publicKey.verify(signingPayload(record), record.signature), 'libp2p verifies what node:crypto signed')
+    const secp = await signRecord(createRecord(key, product, 1n, 1), await generateKeyPair('secp256k1'))
+    assert.deepEqual(validateRecord(secp, key), product)
+    await assert.rejects(signRecord(createRecord(key, product, 1n, 1), await generateKeyPair('RSA', 1024)), /Ed25519 or secp256k1/)
   })
 })

@@ -8,15 +8,20 @@ import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { QuorumError } from '../../src/index.js'
 import { productKey } from '../../src/model/keys.js'
 import { Request, Response } from '../../src/model/messages.js'
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { createRecord, encodeRecord } from '../../src/model/record.js'
+import { signRecord } from '../../src/model/signature.js'
 import { validateProduct } from '../../src/model/product.js'
 import { encodeRequest, expectedReplicas, rawExchange, startNetwork, stopAll } from '../helpers/network.js'
 import type { ProductNode } from '../../src/index.js'
+import type { PrivateKey } from '@libp2p/interface'
 
 const R = 3
 
 describe('a 12-node network', () => {
   let nodes: ProductNode[] = []
+  // one seller publishes from every node: the key travels, the nodes are interchangeable
+  let seller: PrivateKey
   const byId = (id: string): ProductNode => {
     const node = nodes.find(n => n.peerId.toString() === id)
     assert.ok(node, `no node ${id}`)
@@ -24,7 +29,8 @@ describe('a 12-node network', () => {
   }
 
   before(async () => {
-    nodes = await startNetwork(12)
+    seller = await generateKeyPair('Ed25519')
+    nodes = await startNetwork(12, { publisherKey: seller })
   })
 
   after(async () => {
@@ -79,7 +85,7 @@ describe('a 12-node network', () => {
 
     // replay version 1 straight at every replica
     const key = productKey('P-VER')
-    const old = createRecord(key, validateProduct({ id: 'P-VER', name: 'v1', price: '1.00', currency: 'EUR' }), 1n, Date.now() + 60_000)
+    const old = await signRecord(createRecord(key, validateProduct({ id: 'P-VER', name: 'v1', price: '1.00', currency: 'EUR' }), 1n, Date.now() + 60_000), seller)
     for (const replica of second.replicas) {
       const sender = nodes.find(n => n.peerId.toString() !== replica)!
       const response = await rawExchange(sender, byId(replica).peerId, [encodeRequest({ type: Request.Type.PUT, key, record: old })])
@@ -100,7 +106,7 @@ describe('a 12-node network', () => {
       assert.equal(await node.getProduct('P-DEL'), undefined)
     }
     const key = productKey('P-DEL')
-    const delayed = createRecord(key, validateProduct({ id: 'P-DEL', name: 'Doomed', price: '3.00', currency: 'GBP' }), 1n, Date.now())
+    const delayed = await signRecord(createRecord(key, validateProduct({ id: 'P-DEL', name: 'Doomed', price: '3.00', currency: 'GBP' }), 1n, Date.now()), seller)
     for (const replica of deleted.replicas) {
       const sender = nodes.find(n => n.peerId.toString() !== replica)!
       const response = await rawExchange(sender, byId(replica).peerId, [encodeRequest({ type: Request.Type.PUT, key, record: delayed })])
@@ -117,7 +123,7 @@ describe('a 12-node network', () => {
   it('repairs a replica that held an older version when the product is read', async () => {
     const put = await nodes[2].putProduct({ id: 'P-REPAIR', name: 'v1', price: '1.00', currency: 'EUR' })
     const key = productKey('P-REPAIR')
-    const v2 = createRecord(key, validateProduct({ id: 'P-REPAIR', name: 'v2', price: '2.00', currency: 'EUR' }), 2n, Date.now())
+    const v2 = await signRecord(createRecord(key, validateProduct({ id: 'P-REPAIR', name: 'v2', price: '2.00', currency: 'EUR' }), 2n, Date.now()), seller)
     const [stale, ...fresh] = put.replicas.map(byId)
     const senderFor = (replica: ProductNode): ProductNode => nodes.find(n => n !== replica)!
     for (const replica of fresh) {
@@ -165,7 +171,7 @@ describe('a 12-node network', () => {
     assert.equal(badKey?.status, Response.Status.INVALID)
 
     // a record whose product id does not hash to the key it is sent under
-    const other = createRecord(productKey('P-OTHER'), validateProduct({ id: 'P-OTHER', name: 'X', price: '1.00', currency: 'EUR' }), 99n, Date.now())
+    const other = await signRecord(createRecord(productKey('P-OTHER'), validateProduct({ id: 'P-OTHER', name: 'X', price: '1.00', currency: 'EUR' }), 99n, Date.now()), seller)
     const mismatch = await rawExchange(attacker, target.peerId, [encodeRequest({ type: Request.Type.PUT, key, record: { ...other, key } })])
     assert.equal(mismatch?.status, Response.Status.INVALID)
 
