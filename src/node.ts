@@ -19,7 +19,7 @@ import { createRecord, createTombstone, encodeRecord, isExpired, productOf, vali
 import { PublisherPolicy, publisherOf } from './model/publishers.js'
 import { assertPublisherKey, signRecord } from './model/signature.js'
 import { RecordClient } from './protocol/client.js'
-import { DEFAULT_REQUEST_TIMEOUT, RECORD_PROTOCOL } from './protocol/constants.js'
+import { DEFAULT_MAX_INBOUND_STREAMS_PER_PEER, DEFAULT_MAX_REQUESTS_PER_PEER_PER_SECOND, DEFAULT_REQUEST_TIMEOUT, RECORD_PROTOCOL } from './protocol/constants.js'
 import { RecordServer } from './protocol/server.js'
 import { loadOrCreatePrivateKey } from './store/identity.js'
 import { RecordStore } from './store/record-store.js'
@@ -85,8 +85,15 @@ export interface ProductNodeOptions {
   rendezvousInterval?: number
   /** further `@libp2p/kad-dht` settings (k-bucket size, validators and selectors for other namespaces, …) */
   dht?: HostInit['dht']
-  /** ms one request to one replica may take (default 5000) */
+  /** ms one request to one replica may take; also how long a peer may take to send one request here (default 5000) */
   requestTimeout?: number
+  /**
+   * record streams one peer may have open here at once, over all its
+   * connections; past it the peer is answered BUSY (default 64)
+   */
+  maxInboundStreamsPerPeer?: number
+  /** requests one peer may send here per second; past it the peer is answered BUSY with the ms to wait (default 1000) */
+  maxRequestsPerPeerPerSecond?: number
   /** ms joining the bootstrap peers may take at start (default 30000) */
   joinTimeout?: number
 }
@@ -106,6 +113,8 @@ interface ResolvedOptions {
   rendezvousInterval: number
   dht: HostInit['dht']
   requestTimeout: number
+  maxInboundStreamsPerPeer: number
+  maxRequestsPerPeerPerSecond: number
   joinTimeout: number
   tombstoneGracePeriod: number
 }
@@ -155,6 +164,8 @@ function resolveOptions (options: ProductNodeOptions): ResolvedOptions {
     dht: options.dht,
     tombstoneGracePeriod: options.tombstoneGracePeriod ?? 7 * 24 * 3_600_000,
     requestTimeout: options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
+    maxInboundStreamsPerPeer: options.maxInboundStreamsPerPeer ?? DEFAULT_MAX_INBOUND_STREAMS_PER_PEER,
+    maxRequestsPerPeerPerSecond: options.maxRequestsPerPeerPerSecond ?? DEFAULT_MAX_REQUESTS_PER_PEER_PER_SECOND,
     joinTimeout: options.joinTimeout ?? 30_000
   }
   const positive = (name: keyof ResolvedOptions, value: number, max = Number.MAX_SAFE_INTEGER): void => {
@@ -167,6 +178,8 @@ function resolveOptions (options: ProductNodeOptions): ResolvedOptions {
   positive('readQuorum', resolved.readQuorum, replicationFactor)
   positive('requestTimeout', resolved.requestTimeout)
   positive('joinTimeout', resolved.joinTimeout)
+  positive('maxInboundStreamsPerPeer', resolved.maxInboundStreamsPerPeer, 4096)
+  positive('maxRequestsPerPeerPerSecond', resolved.maxRequestsPerPeerPerSecond)
   positive('rendezvousInterval', resolved.rendezvousInterval)
   positive('tombstoneGracePeriod', resolved.tombstoneGracePeriod)
   if (typeof resolved.catalog !== 'string' || resolved.catalog.length === 0 || resolved.catalog.length > 128) {
@@ -221,7 +234,13 @@ export class ProductNode {
         unhandle: host.unhandle.bind(host),
         store: this.store,
         closerPeers: this.closerPeerHints.bind(this)
-      }, { protocol: options.recordProtocol, requestTimeout: options.requestTimeout, policy: this.policy })
+      }, {
+        protocol: options.recordProtocol,
+        requestTimeout: options.requestTimeout,
+        maxInboundStreamsPerPeer: options.maxInboundStreamsPerPeer,
+        maxRequestsPerPeerPerSecond: options.maxRequestsPerPeerPerSecond,
+        policy: this.policy
+      })
     }
     this.client = new RecordClient({ dialProtocol: host.dialProtocol.bind(host) }, {
       protocol: options.recordProtocol,

@@ -1248,6 +1248,7 @@ export interface Response {
   record?: Record
   message: string
   closer: PeerHint[]
+  retryAfter: number
 }
 
 export namespace Response {
@@ -1258,7 +1259,8 @@ export namespace Response {
     STALE = 'STALE',
     TOO_LARGE = 'TOO_LARGE',
     ERROR = 'ERROR',
-    FORBIDDEN = 'FORBIDDEN'
+    FORBIDDEN = 'FORBIDDEN',
+    BUSY = 'BUSY'
   }
 
   enum __StatusValues {
@@ -1268,7 +1270,8 @@ export namespace Response {
     STALE = 3,
     TOO_LARGE = 4,
     ERROR = 5,
-    FORBIDDEN = 6
+    FORBIDDEN = 6,
+    BUSY = 7
   }
 
   export namespace Status {
@@ -1308,6 +1311,11 @@ export namespace Response {
           }
         }
 
+        if ((obj.retryAfter != null && obj.retryAfter !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.retryAfter)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1315,7 +1323,8 @@ export namespace Response {
         const obj: any = {
           status: Status.OK,
           message: '',
-          closer: []
+          closer: [],
+          retryAfter: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1346,6 +1355,10 @@ export namespace Response {
               obj.closer.push(PeerHint.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.closer$
               }))
+              break
+            }
+            case 5: {
+              obj.retryAfter = reader.uint32()
               break
             }
             default: {
@@ -1404,6 +1417,13 @@ export namespace Response {
 
               obj.closer++
 
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.retryAfter`,
+                value: reader.uint32()
+              }
               break
             }
             default: {
@@ -1541,6 +1561,11 @@ export namespace Response {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface ResponseRetryAfterFieldEvent {
+    field: '$.retryAfter'
+    value: number
+  }
+
   export function encode (obj: Partial<Response>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Response.codec())
   }
@@ -1549,7 +1574,7 @@ export namespace Response {
     return decodeMessage(buf, Response.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Response>): Generator<ResponseStatusFieldEvent | ResponseRecordKeyFieldEvent | ResponseRecordVersionFieldEvent | ResponseRecordUpdatedAtFieldEvent | ResponseRecordTombstoneFieldEvent | ResponseRecordProductIdFieldEvent | ResponseRecordProductNameFieldEvent | ResponseRecordProductPriceFieldEvent | ResponseRecordProductCurrencyFieldEvent | ResponseRecordProductDescriptionFieldEvent | ResponseRecordProductCategoryFieldEvent | ResponseRecordProductTagsFieldEvent | ResponseRecordProductImagesFieldEvent | ResponseRecordProductAttributesNameFieldEvent | ResponseRecordProductAttributesTextFieldEvent | ResponseRecordProductAttributesNumberFieldEvent | ResponseRecordProductAttributesFlagFieldEvent | ResponseRecordPublicKeyFieldEvent | ResponseRecordSignatureFieldEvent | ResponseRecordExpiresAtFieldEvent | ResponseMessageFieldEvent | ResponseCloserIdFieldEvent | ResponseCloserAddrsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Response>): Generator<ResponseStatusFieldEvent | ResponseRecordKeyFieldEvent | ResponseRecordVersionFieldEvent | ResponseRecordUpdatedAtFieldEvent | ResponseRecordTombstoneFieldEvent | ResponseRecordProductIdFieldEvent | ResponseRecordProductNameFieldEvent | ResponseRecordProductPriceFieldEvent | ResponseRecordProductCurrencyFieldEvent | ResponseRecordProductDescriptionFieldEvent | ResponseRecordProductCategoryFieldEvent | ResponseRecordProductTagsFieldEvent | ResponseRecordProductImagesFieldEvent | ResponseRecordProductAttributesNameFieldEvent | ResponseRecordProductAttributesTextFieldEvent | ResponseRecordProductAttributesNumberFieldEvent | ResponseRecordProductAttributesFlagFieldEvent | ResponseRecordPublicKeyFieldEvent | ResponseRecordSignatureFieldEvent | ResponseRecordExpiresAtFieldEvent | ResponseMessageFieldEvent | ResponseCloserIdFieldEvent | ResponseCloserAddrsFieldEvent | ResponseRetryAfterFieldEvent> {
     return streamMessage(buf, Response.codec(), opts)
   }
 }

@@ -4,12 +4,15 @@
  * pool, so the next request to that peer skips opening and negotiating a
  * stream. A pooled stream that turns out to be gone is dropped and the
  * request goes out once more on a new one (every request is idempotent).
+ * A peer that answers BUSY is asked again after the wait it names, a few
+ * times, so a bulk writer slows down instead of failing.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { logger } from '@libp2p/logger'
-import { lpStream } from '@libp2p/utils'
 import { ProtocolError } from '../errors.js'
 import { Request, Response } from '../model/messages.js'
-import { CLIENT_IDLE_STREAM_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, MAX_MESSAGE_SIZE, RECORD_PROTOCOL } from './constants.js'
+import { CLIENT_IDLE_STREAM_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, MAX_BUSY_RETRIES, MAX_BUSY_WAIT, RECORD_PROTOCOL } from './constants.js'
+import { frameStream } from './framing.js'
 import type { AbortOptions, PeerId, Stream } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'
 
@@ -48,11 +51,27 @@ export class RecordClient {
     this.maxIdle = init.maxIdleStreamsPerPeer ?? 8
   }
 
-  /** Sends `request` to `peer` and returns its response; rejects on any transport or decode failure. */
+  /**
+   * Sends `request` to `peer` and returns its response; rejects on any
+   * transport or decode failure. BUSY answers are waited out, at most
+   * MAX_BUSY_RETRIES times, each wait capped at MAX_BUSY_WAIT ms; the last
+   * one is returned. Each attempt has the request timeout of its own.
+   */
   async send (peer: PeerId, request: Request, options: AbortOptions = {}): Promise<Response> {
-    const timeout = AbortSignal.timeout(this.requestTimeout)
-    const signal = options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
     const bytes = Request.encode(request)
+    for (let retries = 0; ; retries++) {
+      const timeout = AbortSignal.timeout(this.requestTimeout)
+      const signal = options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
+      const response = await this.sendOnce(peer, bytes, signal)
+      if (response.status !== Response.Status.BUSY || retries >= MAX_BUSY_RETRIES || response.retryAfter > MAX_BUSY_WAIT) {
+        return response
+      }
+      log('%p is busy, asking again in %d ms', peer, response.retryAfter)
+      await sleep(response.retryAfter, undefined, options.signal == null ? {} : { signal: options.signal })
+    }
+  }
+
+  private async sendOnce (peer: PeerId, bytes: Uint8Array, signal: AbortSignal): Promise<Response> {
     const pooled = this.takeIdle(peer)
     if (pooled !== undefined) {
       try {
@@ -63,7 +82,7 @@ export class RecordClient {
       }
     }
     const stream = await this.components.dialProtocol(peer, this.protocol, { signal })
-    return this.exchange(peer, { stream, lp: lpStream(stream, { maxDataLength: MAX_MESSAGE_SIZE }), idleSince: 0 }, bytes, signal)
+    return this.exchange(peer, { stream, lp: frameStream(stream), idleSince: 0 }, bytes, signal)
   }
 
   /** Closes every idle stream. */
@@ -86,7 +105,12 @@ export class RecordClient {
       } catch (err) {
         throw new ProtocolError(`Malformed response from ${peer.toString()}: ${(err as Error).message}`)
       }
-      this.putIdle(peer, entry)
+      if (response.status === Response.Status.BUSY || response.status === Response.Status.TOO_LARGE) {
+        // the server ends the stream after these (when it refused the stream itself)
+        void entry.stream.close().catch(err => { entry.stream.abort(err) })
+      } else {
+        this.putIdle(peer, entry)
+      }
       return response
     } catch (err) {
       entry.stream.abort(err as Error)
@@ -119,3 +143,4 @@ export class RecordClient {
     this.idle.set(key, entries)
   }
 }
+

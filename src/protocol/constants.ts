@@ -9,8 +9,20 @@ export const MAX_MESSAGE_SIZE = MAX_RECORD_SIZE + 16 * 1024
 /** How long one request may take, end to end, by default (ms). */
 export const DEFAULT_REQUEST_TIMEOUT = 5_000
 
-/** How many inbound record streams one connection may have open at once, by default. */
-export const DEFAULT_MAX_INBOUND_STREAMS = 32
+/** How many record streams one peer may have open at once, over all its connections, by default. */
+export const DEFAULT_MAX_INBOUND_STREAMS_PER_PEER = 64
+
+/** How many requests one peer may send per second, by default. */
+export const DEFAULT_MAX_REQUESTS_PER_PEER_PER_SECOND = 1_000
+
+/** How long a peer refused for its open streams is asked to wait before it tries again (ms). */
+export const STREAM_LIMIT_RETRY_AFTER = 100
+
+/** How many BUSY answers the client waits out before it gives up on a peer for one request. */
+export const MAX_BUSY_RETRIES = 3
+
+/** The longest BUSY wait the client honours (ms); a peer asking for more is treated as failed. */
+export const MAX_BUSY_WAIT = 1_000
 
 /** Byte length of a product key: a sha2-256 multihash. */
 export const KEY_LENGTH = 34

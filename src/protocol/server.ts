@@ -3,30 +3,38 @@
  * waits for its response, and may send more requests on the same stream.
  * decode → validate → store (never older over newer) → status.
  *
- * Whatever arrives, the node keeps serving: an oversized frame gets TOO_LARGE,
- * a malformed one INVALID, a slow sender is cut off by the request timeout,
- * and nothing stored changes unless a valid, newer record came in.
+ * Whatever arrives, the node keeps serving: an oversized frame gets TOO_LARGE
+ * before any of it is buffered, a malformed one INVALID, a peer over its
+ * stream or request limit BUSY with a time to wait, a slow sender is cut off
+ * by the request timeout, and nothing stored changes unless a valid, newer
+ * record came in.
  */
-import { InvalidDataLengthError, InvalidDataLengthLengthError, lpStream } from '@libp2p/utils'
+import { InvalidDataLengthError, InvalidDataLengthLengthError } from '@libp2p/utils'
 import { logger } from '@libp2p/logger'
 import { InvalidRecordError, RecordTooLargeError } from '../errors.js'
 import { Request, Response } from '../model/messages.js'
 import { compareRecords, isExpired, validateRecord } from '../model/record.js'
 import { PublisherPolicy } from '../model/publishers.js'
-import { DEFAULT_IDLE_STREAM_TIMEOUT, DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_REQUEST_TIMEOUT, KEY_LENGTH, MAX_MESSAGE_SIZE, MAX_REQUESTS_PER_STREAM, RECORD_PROTOCOL } from './constants.js'
+import { frameStream } from './framing.js'
+import { PeerLimits } from './peer-limits.js'
+import { DEFAULT_IDLE_STREAM_TIMEOUT, DEFAULT_MAX_INBOUND_STREAMS_PER_PEER, DEFAULT_MAX_REQUESTS_PER_PEER_PER_SECOND, DEFAULT_REQUEST_TIMEOUT, KEY_LENGTH, MAX_MESSAGE_SIZE, MAX_REQUESTS_PER_STREAM, RECORD_PROTOCOL, STREAM_LIMIT_RETRY_AFTER } from './constants.js'
 import type { PeerHint } from '../model/messages.js'
 import type { RecordStore } from '../store/record-store.js'
 import type { AbortOptions, Connection, PeerId, Startable, Stream, StreamHandler, StreamHandlerOptions } from '@libp2p/interface'
+import type { LengthPrefixedStream } from '@libp2p/utils'
+import type { Uint8ArrayList } from 'uint8arraylist'
 
 const log = logger('product-dht:protocol:server')
 
 export interface RecordServerInit {
   /** protocol id to serve (default `/product-dht/record/1.0.0`) */
   protocol?: string
-  /** ms a peer has to send its request and take the response (default 5000) */
+  /** ms a peer has to send a whole request, from its first byte, and take the response (default 5000) */
   requestTimeout?: number
-  /** inbound record streams open at once per connection (default 32) */
-  maxInboundStreams?: number
+  /** record streams one peer may have open at once, over all its connections (default 64) */
+  maxInboundStreamsPerPeer?: number
+  /** requests one peer may send per second (default 1000) */
+  maxRequestsPerPeerPerSecond?: number
   /** ms a stream may stay open between two requests (default 60000) */
   idleTimeout?: number
   /** who may publish which product (default: an open catalog) */
@@ -44,14 +52,16 @@ export interface RecordServerComponents {
 type Status = Response.Status
 
 function reply (status: Status, message = '', extra: Partial<Response> = {}): Response {
-  return { status, message, closer: [], ...extra }
+  return { status, message, closer: [], retryAfter: 0, ...extra }
 }
 
 export class RecordServer implements Startable {
   private readonly components: RecordServerComponents
   private readonly protocol: string
   private readonly requestTimeout: number
-  private readonly maxInboundStreams: number
+  private readonly maxInboundStreamsPerPeer: number
+  private readonly maxRequestsPerPeerPerSecond: number
+  private readonly limits: PeerLimits
   private readonly idleTimeout: number
   private readonly policy: PublisherPolicy
   private started = false
@@ -60,7 +70,12 @@ export class RecordServer implements Startable {
     this.components = components
     this.protocol = init.protocol ?? RECORD_PROTOCOL
     this.requestTimeout = init.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT
-    this.maxInboundStreams = init.maxInboundStreams ?? DEFAULT_MAX_INBOUND_STREAMS
+    this.maxInboundStreamsPerPeer = init.maxInboundStreamsPerPeer ?? DEFAULT_MAX_INBOUND_STREAMS_PER_PEER
+    this.maxRequestsPerPeerPerSecond = init.maxRequestsPerPeerPerSecond ?? DEFAULT_MAX_REQUESTS_PER_PEER_PER_SECOND
+    this.limits = new PeerLimits({
+      maxStreamsPerPeer: this.maxInboundStreamsPerPeer,
+      maxRequestsPerSecond: this.maxRequestsPerPeerPerSecond
+    })
     this.idleTimeout = init.idleTimeout ?? DEFAULT_IDLE_STREAM_TIMEOUT
     this.policy = init.policy ?? new PublisherPolicy()
   }
@@ -72,13 +87,23 @@ export class RecordServer implements Startable {
   async start (): Promise<void> {
     await this.components.handle(this.protocol, (stream, connection) => {
       void this.onStream(stream, connection)
-    }, { maxInboundStreams: this.maxInboundStreams })
+    }, {
+      // libp2p resets streams past its per-connection limit: keep it above ours,
+      // so that a peer hears BUSY and a time to wait first
+      maxInboundStreams: 2 * this.maxInboundStreamsPerPeer
+    })
     this.started = true
   }
 
   async stop (): Promise<void> {
     await this.components.unhandle(this.protocol)
+    this.limits.clear()
     this.started = false
+  }
+
+  /** True while the per-peer limits hold counts for `peer` (they forget quiet peers). */
+  tracks (peer: PeerId): boolean {
+    return this.limits.tracks(peer)
   }
 
   /**
@@ -86,20 +111,27 @@ export class RecordServer implements Startable {
    * it, sends nothing for `idleTimeout` ms, or has sent MAX_REQUESTS_PER_STREAM.
    */
   private async onStream (stream: Stream, connection: Connection): Promise<void> {
-    const lp = lpStream(stream, { maxDataLength: MAX_MESSAGE_SIZE })
+    const peer = connection.remotePeer
+    const lp = frameStream(stream)
+    if (!this.limits.openStream(peer)) {
+      log('%p has %d record streams open: BUSY', peer, this.maxInboundStreamsPerPeer)
+      await this.refuse(stream, lp, reply(Response.Status.BUSY, `At most ${this.maxInboundStreamsPerPeer} streams per peer`, { retryAfter: STREAM_LIMIT_RETRY_AFTER }))
+      return
+    }
     try {
       for (let served = 0; served < MAX_REQUESTS_PER_STREAM; served++) {
-        // the first request must come at once; later ones may wait while the requester keeps the stream
-        const readSignal = AbortSignal.timeout(served === 0 ? this.requestTimeout : this.idleTimeout)
         let response: Response
         try {
-          const frame = await lp.read({ signal: readSignal })
-          response = await this.handleBytes(frame.subarray(), connection.remotePeer, { signal: AbortSignal.timeout(this.requestTimeout) })
+          // the first request must come at once; later ones may wait while the requester keeps the stream
+          const frame = await this.readFrame(stream, lp, served === 0 ? this.requestTimeout : this.idleTimeout)
+          const admission = this.limits.admitRequest(peer)
+          response = admission.admitted
+            ? await this.handleBytes(frame.subarray(), peer, { signal: AbortSignal.timeout(this.requestTimeout) })
+            : reply(Response.Status.BUSY, `At most ${this.maxRequestsPerPeerPerSecond} requests per second per peer`, { retryAfter: admission.retryAfter })
         } catch (err) {
           if (err instanceof InvalidDataLengthError || err instanceof InvalidDataLengthLengthError) {
             // the rest of the frame is never read: answer, then end the stream
-            await lp.write(Response.encode(reply(Response.Status.TOO_LARGE, `Message is larger than ${MAX_MESSAGE_SIZE} bytes`)), { signal: AbortSignal.timeout(this.requestTimeout) })
-            await stream.close({ signal: AbortSignal.timeout(this.requestTimeout) })
+            await this.refuse(stream, lp, reply(Response.Status.TOO_LARGE, `Message is larger than ${MAX_MESSAGE_SIZE} bytes`))
             return
           }
           if (served > 0 && (err as Error).name === 'UnexpectedEOFError') {
@@ -113,7 +145,39 @@ export class RecordServer implements Startable {
       }
       await stream.close({ signal: AbortSignal.timeout(this.requestTimeout) })
     } catch (err) {
-      log('stream from %p ended early - %e', connection.remotePeer, err)
+      log('stream from %p ended early - %e', peer, err)
+      stream.abort(err as Error)
+    } finally {
+      this.limits.closeStream(peer)
+    }
+  }
+
+  /**
+   * Reads one frame. The requester may take `wait` ms to start it, then has
+   * requestTimeout ms to finish it: a sender that trickles bytes is cut off.
+   */
+  private async readFrame (stream: Stream, lp: LengthPrefixedStream<Stream>, wait: number): Promise<Uint8ArrayList> {
+    const deadline = new AbortController()
+    let timer = setTimeout(() => { deadline.abort(new Error(`No request within ${wait} ms`)) }, wait)
+    const onFirstBytes = (): void => {
+      clearTimeout(timer)
+      timer = setTimeout(() => { deadline.abort(new Error(`Request not complete within ${this.requestTimeout} ms`)) }, this.requestTimeout)
+    }
+    stream.addEventListener('message', onFirstBytes, { once: true })
+    try {
+      return await lp.read({ signal: deadline.signal })
+    } finally {
+      clearTimeout(timer)
+      stream.removeEventListener('message', onFirstBytes)
+    }
+  }
+
+  /** Answers without reading a request, then ends the stream. */
+  private async refuse (stream: Stream, lp: LengthPrefixedStream<Stream>, response: Response): Promise<void> {
+    try {
+      await lp.write(Response.encode(response), { signal: AbortSignal.timeout(this.requestTimeout) })
+      await stream.close({ signal: AbortSignal.timeout(this.requestTimeout) })
+    } catch (err) {
       stream.abort(err as Error)
     }
   }

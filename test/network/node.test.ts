@@ -54,6 +54,8 @@ describe('options', () => {
     await assert.rejects(createProductNode({ catalog: '' }), InvalidOptionsError)
     await assert.rejects(createProductNode({ rendezvousInterval: 0 }), InvalidOptionsError)
     await assert.rejects(createProductNode({ addressFilter: 'lan' as 'all' }), InvalidOptionsError)
+    await assert.rejects(createProductNode({ maxInboundStreamsPerPeer: 0 }), /maxInboundStreamsPerPeer/)
+    await assert.rejects(createProductNode({ maxRequestsPerPeerPerSecond: -5 }), /maxRequestsPerPeerPerSecond/)
   })
 })
 

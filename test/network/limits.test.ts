@@ -1,0 +1,191 @@
+/**
+ * Per-peer limits of the record protocol on a real 3-node network: streams
+ * one peer may hold open, requests it may send per second, and how long it
+ * may take to send one request. The target runs with small limits so that
+ * a test reaches them quickly.
+ */
+import { describe, it, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { lpStream } from '@libp2p/utils'
+import { createProductNode } from '../../src/index.js'
+import { productKey } from '../../src/model/keys.js'
+import { Request, Response } from '../../src/model/messages.js'
+import { RECORD_PROTOCOL } from '../../src/protocol/constants.js'
+import { stopAll } from '../helpers/network.js'
+import type { ProductNode, ProductNodeOptions } from '../../src/index.js'
+import type { Stream } from '@libp2p/interface'
+import type { LengthPrefixedStream } from '@libp2p/utils'
+
+const STREAMS = 4
+const RATE = 20
+const REQUEST_TIMEOUT = 1_000
+
+describe('per-peer limits on the record protocol', () => {
+  // target and member hold replicas (r = W = 2); the attacker is a client-mode
+  // node that only ever dials the target by hand
+  let target: ProductNode
+  let member: ProductNode
+  let attacker: ProductNode
+  const open: Stream[] = []
+
+  const limits: ProductNodeOptions = {
+    replicationFactor: 2,
+    maxInboundStreamsPerPeer: STREAMS,
+    maxRequestsPerPeerPerSecond: RATE,
+    requestTimeout: REQUEST_TIMEOUT
+  }
+
+  const getFrame = (id: string): Uint8Array => Request.encode({ type: Request.Type.GET, key: productKey(id), wantPeers: false })
+
+  async function openStream (from: ProductNode): Promise<{ stream: Stream, lp: LengthPrefixedStream<Stream> }> {
+    const stream = await from.libp2p.dialProtocol(target.peerId, RECORD_PROTOCOL, { signal: AbortSignal.timeout(5_000) })
+    open.push(stream)
+    return { stream, lp: lpStream(stream) }
+  }
+
+  async function ask (lp: LengthPrefixedStream<Stream>, frame: Uint8Array): Promise<Response> {
+    const signal = AbortSignal.timeout(5_000)
+    await lp.write(frame, { signal })
+    return Response.decode(await lp.read({ signal }))
+  }
+
+  /** Waits until the target's rate window for every peer has expired. */
+  async function freshWindow (): Promise<void> {
+    await sleep(1_100)
+  }
+
+  before(async () => {
+    target = await createProductNode(limits)
+    const bootstrap = target.getMultiaddrs().map(String)
+    member = await createProductNode({ ...limits, bootstrap })
+    attacker = await createProductNode({ ...limits, bootstrap, clientMode: true })
+  })
+
+  after(async () => {
+    for (const stream of open) {
+      stream.abort(new Error('test over'))
+    }
+    await stopAll([attacker, member, target].filter(n => n !== undefined))
+  })
+
+  it('answers BUSY past the streams one peer may hold, serves others meanwhile, and admits again once one closes', async () => {
+    const held = []
+    for (let i = 0; i < STREAMS; i++) {
+      const s = await openStream(attacker)
+      assert.equal((await ask(s.lp, getFrame('P-NONE'))).status, Response.Status.NOT_FOUND)
+      held.push(s)
+    }
+    const extra = await openStream(attacker)
+    const refused = await ask(extra.lp, getFrame('P-NONE'))
+    assert.equal(refused.status, Response.Status.BUSY)
+    assert.ok(refused.retryAfter > 0, 'BUSY names a time to wait')
+    assert.match(refused.message, /streams per peer/)
+
+    // the limit is per peer: another peer is served while the attacker is refused
+    const other = await openStream(member)
+    assert.equal((await ask(other.lp, getFrame('P-NONE'))).status, Response.Status.NOT_FOUND)
+    await other.stream.close()
+
+    await held[0].stream.close()
+    let again: Response | undefined
+    for (let i = 0; i < 50 && again?.status !== Response.Status.NOT_FOUND; i++) {
+      await sleep(20)
+      const s = await openStream(attacker)
+      again = await ask(s.lp, getFrame('P-NONE')).catch(() => undefined)
+      if (again?.status !== Response.Status.NOT_FOUND) {
+        s.stream.abort(new Error('refused'))
+      } else {
+        held.push(s)
+      }
+    }
+    assert.equal(again?.status, Response.Status.NOT_FOUND, 'a stream was admitted again after one closed')
+    for (const s of held) {
+      await s.stream.close()
+    }
+  })
+
+  it('answers BUSY with the time to wait past the request rate, and serves again after it', async () => {
+    await freshWindow()
+    const { stream, lp } = await openStream(attacker)
+    const statuses: Response[] = []
+    for (let i = 0; i < RATE + 10; i++) {
+      statuses.push(await ask(lp, getFrame(`P-RATE-${i}`)))
+    }
+    // the window is fresh: the first RATE requests are served
+    assert.ok(statuses.slice(0, RATE).every(r => r.status === Response.Status.NOT_FOUND))
+    const busy = statuses.filter(r => r.status === Response.Status.BUSY)
+    assert.ok(busy.length > 0, 'no request was refused')
+    for (const r of busy) {
+      assert.ok(r.retryAfter >= 1 && r.retryAfter <= 1_000, `retryAfter ${r.retryAfter}`)
+    }
+
+    // the rate is per peer
+    const other = await openStream(member)
+    assert.equal((await ask(other.lp, getFrame('P-NONE'))).status, Response.Status.NOT_FOUND)
+    await other.stream.close()
+
+    // the stream stays usable: after the wait the attacker is served again
+    await sleep(busy[busy.length - 1].retryAfter + 50)
+    assert.equal((await ask(lp, getFrame('P-NONE'))).status, Response.Status.NOT_FOUND)
+    await stream.close()
+  })
+
+  it('lets a bulk writer slow down instead of failing when it meets the rate', async () => {
+    await freshWindow()
+    // each put sends one request to the target: twice its rate in puts, 8 at a time
+    const count = 2 * RATE
+    let next = 0
+    const started = Date.now()
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (next < count) {
+        const i = next++
+        const put = await member.putProduct({ id: `P-BULK-${i}`, name: `Bulk ${i}`, price: '1.00', currency: 'EUR' })
+        assert.equal(put.replicas.length, 2)
+      }
+    }))
+    // the target admitted at most RATE of them per second: the writer waited at least once
+    assert.ok(Date.now() - started >= 900, 'the writer was not slowed down')
+    await freshWindow()
+    for (const i of [0, count / 2, count - 1]) {
+      assert.equal((await attacker.getProduct(`P-BULK-${i}`))?.name, `Bulk ${i}`)
+    }
+  })
+
+  it('refuses a length prefix that never ends, without reading on', async () => {
+    await freshWindow()
+    const { stream, lp } = await openStream(attacker)
+    // varint continuation bytes only: no legal prefix is longer than 3 bytes
+    stream.send(new Uint8Array(64).fill(0x80))
+    const response = Response.decode(await lp.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT / 2) }))
+    assert.equal(response.status, Response.Status.TOO_LARGE)
+    stream.abort(new Error('done'))
+  })
+
+  it('cuts off a sender that trickles a request, long before the idle timeout', async () => {
+    await freshWindow()
+    const { stream, lp } = await openStream(attacker)
+    // one request in full, so that the stream is in its idle wait (60 s) ...
+    assert.equal((await ask(lp, getFrame('P-NONE'))).status, Response.Status.NOT_FOUND)
+    let ended = false
+    stream.addEventListener('close', () => { ended = true })
+    // ... then a frame that announces 100 bytes and sends one every 200 ms
+    stream.send(Uint8Array.of(100))
+    const started = Date.now()
+    for (let i = 0; i < 40 && !ended; i++) {
+      await sleep(200)
+      if (stream.status === 'open' && stream.writeStatus === 'writable') {
+        stream.send(Uint8Array.of(0))
+      }
+      ended ||= stream.status !== 'open'
+    }
+    assert.ok(ended, 'the trickling stream was never cut off')
+    const took = Date.now() - started
+    assert.ok(took < 10 * REQUEST_TIMEOUT, `cut off after ${took} ms`)
+
+    // the target still serves the attacker on a new stream
+    const fresh = await openStream(attacker)
+    assert.equal((await ask(fresh.lp, getFrame('P-NONE'))).status, Response.Status.NOT_FOUND)
+    await fresh.stream.close()
+  })
+})
