@@ -85,7 +85,11 @@ export interface ProductNodeOptions {
   rendezvousInterval?: number
   /** further `@libp2p/kad-dht` settings (k-bucket size, validators and selectors for other namespaces, …) */
   dht?: HostInit['dht']
-  /** ms one request to one replica may take; also how long a peer may take to send one request here (default 5000) */
+  /**
+   * ms one request to one replica may spend on the wire (waits a BUSY peer
+   * asks for come on top, at most 3 s); also how long a peer has to finish
+   * sending a request here once it has started it (default 5000)
+   */
   requestTimeout?: number
   /**
    * record streams one peer may have open here at once, over all its

@@ -4,16 +4,21 @@
  * pool, so the next request to that peer skips opening and negotiating a
  * stream. A pooled stream that turns out to be gone is dropped and the
  * request goes out once more on a new one (every request is idempotent).
- * A peer that answers BUSY is asked again after the wait it names, a few
- * times, so a bulk writer slows down instead of failing.
+ *
+ * Backpressure: at most MAX_REQUESTS_IN_FLIGHT_PER_PEER requests to one peer
+ * are on the wire at once (the rest wait their turn here, within their
+ * signal), well under the streams a peer admits by default; and a peer that
+ * answers BUSY is asked again after the wait it names, a few times, so a
+ * bulk writer slows down instead of failing.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { logger } from '@libp2p/logger'
 import { ProtocolError } from '../errors.js'
 import { Request, Response } from '../model/messages.js'
-import { CLIENT_IDLE_STREAM_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, MAX_BUSY_RETRIES, MAX_BUSY_WAIT, RECORD_PROTOCOL } from './constants.js'
+import { CLIENT_IDLE_STREAM_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, MAX_BUSY_RETRIES, MAX_BUSY_WAIT, MAX_REQUESTS_IN_FLIGHT_PER_PEER, MAX_STREAMS_PER_CONNECTION, RECORD_PROTOCOL } from './constants.js'
 import { frameStream } from './framing.js'
-import type { AbortOptions, PeerId, Stream } from '@libp2p/interface'
+import { InFlightLimit } from './in-flight.js'
+import type { AbortOptions, NewStreamOptions, PeerId, Stream } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'
 
 const log = logger('product-dht:protocol:client')
@@ -21,14 +26,14 @@ const log = logger('product-dht:protocol:client')
 export interface RecordClientInit {
   /** protocol id to speak (default `/product-dht/record/1.0.0`) */
   protocol?: string
-  /** ms one request may take, dial included (default 5000) */
+  /** ms one request may spend on the wire, dials included, BUSY waits not (default 5000) */
   requestTimeout?: number
   /** idle streams kept per peer for reuse (default 8; 0 opens a stream for every request) */
   maxIdleStreamsPerPeer?: number
 }
 
 export interface RecordClientComponents {
-  dialProtocol(peer: PeerId, protocol: string, options?: AbortOptions): Promise<Stream>
+  dialProtocol(peer: PeerId, protocol: string, options?: NewStreamOptions): Promise<Stream>
 }
 
 interface PooledStream {
@@ -43,6 +48,7 @@ export class RecordClient {
   private readonly requestTimeout: number
   private readonly maxIdle: number
   private readonly idle = new Map<string, PooledStream[]>()
+  private readonly inFlight = new InFlightLimit(MAX_REQUESTS_IN_FLIGHT_PER_PEER)
 
   constructor (components: RecordClientComponents, init: RecordClientInit = {}) {
     this.components = components
@@ -53,21 +59,51 @@ export class RecordClient {
 
   /**
    * Sends `request` to `peer` and returns its response; rejects on any
-   * transport or decode failure. BUSY answers are waited out, at most
-   * MAX_BUSY_RETRIES times, each wait capped at MAX_BUSY_WAIT ms; the last
-   * one is returned. Each attempt has the request timeout of its own.
+   * transport or decode failure, or when the request spent requestTimeout ms
+   * on the wire. BUSY answers are waited out, at most MAX_BUSY_RETRIES times
+   * and MAX_BUSY_WAIT ms each (these waits do not count against the
+   * timeout); after that the BUSY answer is returned.
    */
   async send (peer: PeerId, request: Request, options: AbortOptions = {}): Promise<Response> {
     const bytes = Request.encode(request)
+    let budget = this.requestTimeout
     for (let retries = 0; ; retries++) {
-      const timeout = AbortSignal.timeout(this.requestTimeout)
-      const signal = options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
-      const response = await this.sendOnce(peer, bytes, signal)
-      if (response.status !== Response.Status.BUSY || retries >= MAX_BUSY_RETRIES || response.retryAfter > MAX_BUSY_WAIT) {
+      // the time spent waiting for a turn is not on the wire: the clock starts with the turn
+      const response = await this.takeTurn(peer, options, async () => {
+        const started = Date.now()
+        const timeout = AbortSignal.timeout(budget)
+        const signal = options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
+        try {
+          return await this.sendOnce(peer, bytes, signal)
+        } finally {
+          budget -= Date.now() - started
+        }
+      })
+      if (response.status !== Response.Status.BUSY || retries >= MAX_BUSY_RETRIES || response.retryAfter > MAX_BUSY_WAIT || budget <= 0) {
         return response
       }
       log('%p is busy, asking again in %d ms', peer, response.retryAfter)
       await sleep(response.retryAfter, undefined, options.signal == null ? {} : { signal: options.signal })
+    }
+  }
+
+  /** Closes every idle stream. */
+  close (): void {
+    for (const entries of this.idle.values()) {
+      for (const { stream } of entries) {
+        stream.abort(new Error('record client closed'))
+      }
+    }
+    this.idle.clear()
+  }
+
+  /** Runs `fn` once fewer than MAX_REQUESTS_IN_FLIGHT_PER_PEER requests to `peer` are on the wire. */
+  private async takeTurn (peer: PeerId, options: AbortOptions, fn: () => Promise<Response>): Promise<Response> {
+    const release = await this.inFlight.acquire(peer.toString(), options.signal)
+    try {
+      return await fn()
+    } finally {
+      release()
     }
   }
 
@@ -81,18 +117,10 @@ export class RecordClient {
         log('pooled stream to %p failed, opening another - %e', peer, err)
       }
     }
-    const stream = await this.components.dialProtocol(peer, this.protocol, { signal })
+    // libp2p's default cap on outbound streams per protocol (64) would refuse
+    // streams that our own in-flight limit and idle pool already bound
+    const stream = await this.components.dialProtocol(peer, this.protocol, { signal, maxOutboundStreams: MAX_STREAMS_PER_CONNECTION })
     return this.exchange(peer, { stream, lp: frameStream(stream), idleSince: 0 }, bytes, signal)
-  }
-
-  /** Closes every idle stream. */
-  close (): void {
-    for (const entries of this.idle.values()) {
-      for (const { stream } of entries) {
-        stream.abort(new Error('record client closed'))
-      }
-    }
-    this.idle.clear()
   }
 
   private async exchange (peer: PeerId, entry: PooledStream, bytes: Uint8Array, signal: AbortSignal): Promise<Response> {
@@ -105,12 +133,9 @@ export class RecordClient {
       } catch (err) {
         throw new ProtocolError(`Malformed response from ${peer.toString()}: ${(err as Error).message}`)
       }
-      if (response.status === Response.Status.BUSY || response.status === Response.Status.TOO_LARGE) {
-        // the server ends the stream after these (when it refused the stream itself)
-        void entry.stream.close().catch(err => { entry.stream.abort(err) })
-      } else {
-        this.putIdle(peer, entry)
-      }
+      // a stream the server ended (after TOO_LARGE, or BUSY for too many
+      // streams) is not taken from the pool again: see takeIdle
+      this.putIdle(peer, entry)
       return response
     } catch (err) {
       entry.stream.abort(err as Error)
@@ -123,7 +148,8 @@ export class RecordClient {
     const now = Date.now()
     while (entries !== undefined && entries.length > 0) {
       const entry = entries.pop()!
-      if (entry.stream.status === 'open' && entry.stream.writeStatus === 'writable' && now - entry.idleSince < CLIENT_IDLE_STREAM_TIMEOUT) {
+      const usable = entry.stream.status === 'open' && entry.stream.writeStatus === 'writable' && entry.stream.remoteWriteStatus === 'writable'
+      if (usable && now - entry.idleSince < CLIENT_IDLE_STREAM_TIMEOUT) {
         return entry
       }
       entry.stream.abort(new Error('idle stream expired'))

@@ -18,6 +18,15 @@ export const DEFAULT_MAX_REQUESTS_PER_PEER_PER_SECOND = 1_000
 /** How long a peer refused for its open streams is asked to wait before it tries again (ms). */
 export const STREAM_LIMIT_RETRY_AFTER = 100
 
+/** Requests the client has on the wire to one peer at once; more wait their turn (half the streams a peer admits by default). */
+export const MAX_REQUESTS_IN_FLIGHT_PER_PEER = 32
+
+/**
+ * libp2p's per-connection limit on record streams, both ways: above what the
+ * per-peer limits admit, so that those answer (with BUSY) before libp2p resets.
+ */
+export const MAX_STREAMS_PER_CONNECTION = 2 * DEFAULT_MAX_INBOUND_STREAMS_PER_PEER
+
 /** How many BUSY answers the client waits out before it gives up on a peer for one request. */
 export const MAX_BUSY_RETRIES = 3
 

@@ -30,15 +30,26 @@ function decodeLength (prefix: Uint8ArrayList): number {
   }
 }
 
+export interface FrameHooks {
+  /** called when a read takes the first byte of a frame, whether it was buffered or just arrived */
+  onFrameStart?(): void
+}
+
 /**
  * Frames `stream`. A requester waits for every answer, so more unread bytes
  * than two frames is a peer pushing, not asking: the stream is then aborted.
  */
-export function frameStream (stream: Stream): LengthPrefixedStream<Stream> {
+export function frameStream (stream: Stream, hooks: FrameHooks = {}): LengthPrefixedStream<Stream> {
   return lpStream(stream, {
     maxDataLength: MAX_MESSAGE_SIZE,
     maxLengthLength: MAX_PREFIX_LENGTH,
-    lengthDecoder: decodeLength,
+    // lpStream decodes the prefix again after each byte it reads
+    lengthDecoder: prefix => {
+      if (prefix.byteLength === 1) {
+        hooks.onFrameStart?.()
+      }
+      return decodeLength(prefix)
+    },
     maxBufferSize: 2 * MAX_MESSAGE_SIZE
   })
 }

@@ -9,6 +9,7 @@
  * by the request timeout, and nothing stored changes unless a valid, newer
  * record came in.
  */
+import { once } from 'node:events'
 import { InvalidDataLengthError, InvalidDataLengthLengthError } from '@libp2p/utils'
 import { logger } from '@libp2p/logger'
 import { InvalidRecordError, RecordTooLargeError } from '../errors.js'
@@ -16,8 +17,9 @@ import { Request, Response } from '../model/messages.js'
 import { compareRecords, isExpired, validateRecord } from '../model/record.js'
 import { PublisherPolicy } from '../model/publishers.js'
 import { frameStream } from './framing.js'
+import type { FrameHooks } from './framing.js'
 import { PeerLimits } from './peer-limits.js'
-import { DEFAULT_IDLE_STREAM_TIMEOUT, DEFAULT_MAX_INBOUND_STREAMS_PER_PEER, DEFAULT_MAX_REQUESTS_PER_PEER_PER_SECOND, DEFAULT_REQUEST_TIMEOUT, KEY_LENGTH, MAX_MESSAGE_SIZE, MAX_REQUESTS_PER_STREAM, RECORD_PROTOCOL, STREAM_LIMIT_RETRY_AFTER } from './constants.js'
+import { DEFAULT_IDLE_STREAM_TIMEOUT, DEFAULT_MAX_INBOUND_STREAMS_PER_PEER, DEFAULT_MAX_REQUESTS_PER_PEER_PER_SECOND, DEFAULT_REQUEST_TIMEOUT, KEY_LENGTH, MAX_MESSAGE_SIZE, MAX_REQUESTS_PER_STREAM, MAX_STREAMS_PER_CONNECTION, RECORD_PROTOCOL, STREAM_LIMIT_RETRY_AFTER } from './constants.js'
 import type { PeerHint } from '../model/messages.js'
 import type { RecordStore } from '../store/record-store.js'
 import type { AbortOptions, Connection, PeerId, Startable, Stream, StreamHandler, StreamHandlerOptions } from '@libp2p/interface'
@@ -90,7 +92,8 @@ export class RecordServer implements Startable {
     }, {
       // libp2p resets streams past its per-connection limit: keep it above ours,
       // so that a peer hears BUSY and a time to wait first
-      maxInboundStreams: 2 * this.maxInboundStreamsPerPeer
+      maxInboundStreams: Math.max(MAX_STREAMS_PER_CONNECTION, 2 * this.maxInboundStreamsPerPeer),
+      maxOutboundStreams: MAX_STREAMS_PER_CONNECTION
     })
     this.started = true
   }
@@ -112,10 +115,12 @@ export class RecordServer implements Startable {
    */
   private async onStream (stream: Stream, connection: Connection): Promise<void> {
     const peer = connection.remotePeer
-    const lp = frameStream(stream)
+    const frames: FrameHooks = {}
+    const lp = frameStream(stream, frames)
     if (!this.limits.openStream(peer)) {
       log('%p has %d record streams open: BUSY', peer, this.maxInboundStreamsPerPeer)
-      await this.refuse(stream, lp, reply(Response.Status.BUSY, `At most ${this.maxInboundStreamsPerPeer} streams per peer`, { retryAfter: STREAM_LIMIT_RETRY_AFTER }))
+      await lp.write(Response.encode(reply(Response.Status.BUSY, `At most ${this.maxInboundStreamsPerPeer} streams per peer`, { retryAfter: STREAM_LIMIT_RETRY_AFTER })), { signal: AbortSignal.timeout(this.requestTimeout) })
+        .then(async () => { await this.endStream(stream) }, err => { stream.abort(err) })
       return
     }
     try {
@@ -123,7 +128,7 @@ export class RecordServer implements Startable {
         let response: Response
         try {
           // the first request must come at once; later ones may wait while the requester keeps the stream
-          const frame = await this.readFrame(stream, lp, served === 0 ? this.requestTimeout : this.idleTimeout)
+          const frame = await this.readFrame(lp, frames, served === 0 ? this.requestTimeout : this.idleTimeout)
           const admission = this.limits.admitRequest(peer)
           response = admission.admitted
             ? await this.handleBytes(frame.subarray(), peer, { signal: AbortSignal.timeout(this.requestTimeout) })
@@ -131,19 +136,20 @@ export class RecordServer implements Startable {
         } catch (err) {
           if (err instanceof InvalidDataLengthError || err instanceof InvalidDataLengthLengthError) {
             // the rest of the frame is never read: answer, then end the stream
-            await this.refuse(stream, lp, reply(Response.Status.TOO_LARGE, `Message is larger than ${MAX_MESSAGE_SIZE} bytes`))
+            await lp.write(Response.encode(reply(Response.Status.TOO_LARGE, `Message is larger than ${MAX_MESSAGE_SIZE} bytes`)), { signal: AbortSignal.timeout(this.requestTimeout) })
+            await this.endStream(stream)
             return
           }
           if (served > 0 && (err as Error).name === 'UnexpectedEOFError') {
             // the requester closed its end between requests: the normal way to finish
-            await stream.close({ signal: AbortSignal.timeout(this.requestTimeout) })
+            await this.endStream(stream)
             return
           }
           throw err
         }
         await lp.write(Response.encode(response), { signal: AbortSignal.timeout(this.requestTimeout) })
       }
-      await stream.close({ signal: AbortSignal.timeout(this.requestTimeout) })
+      await this.endStream(stream)
     } catch (err) {
       log('stream from %p ended early - %e', peer, err)
       stream.abort(err as Error)
@@ -156,27 +162,34 @@ export class RecordServer implements Startable {
    * Reads one frame. The requester may take `wait` ms to start it, then has
    * requestTimeout ms to finish it: a sender that trickles bytes is cut off.
    */
-  private async readFrame (stream: Stream, lp: LengthPrefixedStream<Stream>, wait: number): Promise<Uint8ArrayList> {
+  private async readFrame (lp: LengthPrefixedStream<Stream>, frames: FrameHooks, wait: number): Promise<Uint8ArrayList> {
     const deadline = new AbortController()
     let timer = setTimeout(() => { deadline.abort(new Error(`No request within ${wait} ms`)) }, wait)
-    const onFirstBytes = (): void => {
+    frames.onFrameStart = () => {
       clearTimeout(timer)
       timer = setTimeout(() => { deadline.abort(new Error(`Request not complete within ${this.requestTimeout} ms`)) }, this.requestTimeout)
     }
-    stream.addEventListener('message', onFirstBytes, { once: true })
     try {
       return await lp.read({ signal: deadline.signal })
     } finally {
       clearTimeout(timer)
-      stream.removeEventListener('message', onFirstBytes)
+      frames.onFrameStart = undefined
     }
   }
 
-  /** Answers without reading a request, then ends the stream. */
-  private async refuse (stream: Stream, lp: LengthPrefixedStream<Stream>, response: Response): Promise<void> {
+  /**
+   * Closes this end, then gives the requester requestTimeout ms to close
+   * its own before resetting the stream: a half-closed stream still holds
+   * one of libp2p's stream slots on the connection.
+   */
+  private async endStream (stream: Stream): Promise<void> {
+    const signal = AbortSignal.timeout(this.requestTimeout)
+    const closed = once(stream, 'close', { signal }).then(() => true, () => false)
     try {
-      await lp.write(Response.encode(response), { signal: AbortSignal.timeout(this.requestTimeout) })
-      await stream.close({ signal: AbortSignal.timeout(this.requestTimeout) })
+      await stream.close({ signal })
+      if (stream.status !== 'closed' && !await closed) {
+        stream.abort(new Error('The requester kept its end of the stream open'))
+      }
     } catch (err) {
       stream.abort(err as Error)
     }

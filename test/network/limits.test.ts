@@ -8,10 +8,12 @@ import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { lpStream } from '@libp2p/utils'
+import * as varint from 'uint8-varint'
 import { createProductNode } from '../../src/index.js'
 import { productKey } from '../../src/model/keys.js'
 import { Request, Response } from '../../src/model/messages.js'
-import { RECORD_PROTOCOL } from '../../src/protocol/constants.js'
+import { MAX_MESSAGE_SIZE, RECORD_PROTOCOL } from '../../src/protocol/constants.js'
+import type { PeerLimits } from '../../src/protocol/peer-limits.js'
 import { stopAll } from '../helpers/network.js'
 import type { ProductNode, ProductNodeOptions } from '../../src/index.js'
 import type { Stream } from '@libp2p/interface'
@@ -108,17 +110,16 @@ describe('per-peer limits on the record protocol', () => {
   it('answers BUSY with the time to wait past the request rate, and serves again after it', async () => {
     await freshWindow()
     const { stream, lp } = await openStream(attacker)
-    const statuses: Response[] = []
-    for (let i = 0; i < RATE + 10; i++) {
-      statuses.push(await ask(lp, getFrame(`P-RATE-${i}`)))
+    const answers: Response[] = []
+    // a fresh window admits RATE requests; ask until one is refused (bounded)
+    for (let i = 0; i < 20 * RATE && answers.at(-1)?.status !== Response.Status.BUSY; i++) {
+      answers.push(await ask(lp, getFrame(`P-RATE-${i}`)))
     }
-    // the window is fresh: the first RATE requests are served
-    assert.ok(statuses.slice(0, RATE).every(r => r.status === Response.Status.NOT_FOUND))
-    const busy = statuses.filter(r => r.status === Response.Status.BUSY)
-    assert.ok(busy.length > 0, 'no request was refused')
-    for (const r of busy) {
-      assert.ok(r.retryAfter >= 1 && r.retryAfter <= 1_000, `retryAfter ${r.retryAfter}`)
-    }
+    assert.ok(answers.slice(0, RATE).every(r => r.status === Response.Status.NOT_FOUND), 'the first requests of a fresh window were served')
+    const busy = answers.at(-1)!
+    assert.equal(busy.status, Response.Status.BUSY, 'no request was refused')
+    assert.ok(busy.retryAfter >= 1 && busy.retryAfter <= 1_000, `retryAfter ${busy.retryAfter}`)
+    assert.match(busy.message, /requests per second/)
 
     // the rate is per peer
     const other = await openStream(member)
@@ -126,17 +127,25 @@ describe('per-peer limits on the record protocol', () => {
     await other.stream.close()
 
     // the stream stays usable: after the wait the attacker is served again
-    await sleep(busy[busy.length - 1].retryAfter + 50)
+    await sleep(busy.retryAfter + 50)
     assert.equal((await ask(lp, getFrame('P-NONE'))).status, Response.Status.NOT_FOUND)
     await stream.close()
   })
 
   it('lets a bulk writer slow down instead of failing when it meets the rate', async () => {
     await freshWindow()
+    // count the target's refusals of the writer (a spy on the real limits object)
+    const limits = (target as unknown as { server: { limits: PeerLimits } }).server.limits
+    const admit = limits.admitRequest.bind(limits)
+    let refused = 0
+    limits.admitRequest = peer => {
+      const admission = admit(peer)
+      if (!admission.admitted && peer.equals(member.peerId)) refused++
+      return admission
+    }
     // each put sends one request to the target: twice its rate in puts, 8 at a time
     const count = 2 * RATE
     let next = 0
-    const started = Date.now()
     await Promise.all(Array.from({ length: 8 }, async () => {
       while (next < count) {
         const i = next++
@@ -144,11 +153,12 @@ describe('per-peer limits on the record protocol', () => {
         assert.equal(put.replicas.length, 2)
       }
     }))
-    // the target admitted at most RATE of them per second: the writer waited at least once
-    assert.ok(Date.now() - started >= 900, 'the writer was not slowed down')
+    limits.admitRequest = admit
+    assert.ok(refused > 0, 'the writer never met the rate')
     await freshWindow()
+    // read through the target's own client (the attacker must not pool streams to it)
     for (const i of [0, count / 2, count - 1]) {
-      assert.equal((await attacker.getProduct(`P-BULK-${i}`))?.name, `Bulk ${i}`)
+      assert.equal((await target.getProduct(`P-BULK-${i}`))?.name, `Bulk ${i}`)
     }
   })
 
@@ -157,33 +167,94 @@ describe('per-peer limits on the record protocol', () => {
     const { stream, lp } = await openStream(attacker)
     // varint continuation bytes only: no legal prefix is longer than 3 bytes
     stream.send(new Uint8Array(64).fill(0x80))
-    const response = Response.decode(await lp.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT / 2) }))
+    const response = Response.decode(await lp.read({ signal: AbortSignal.timeout(5_000) }))
     assert.equal(response.status, Response.Status.TOO_LARGE)
     stream.abort(new Error('done'))
   })
+
+  /** True once the target has ended `stream`; waits at most `ms`, sending a byte every 200 ms when `trickle`. */
+  async function endedWithin (stream: Stream, ms: number, trickle: boolean): Promise<boolean> {
+    let ended = stream.status !== 'open'
+    const onClose = (): void => { ended = true }
+    stream.addEventListener('close', onClose)
+    for (let waited = 0; waited < ms && !ended; waited += 200) {
+      await sleep(200)
+      if (trickle && stream.status === 'open' && stream.writeStatus === 'writable') {
+        stream.send(Uint8Array.of(0))
+      }
+      ended ||= stream.status !== 'open'
+    }
+    stream.removeEventListener('close', onClose)
+    return ended
+  }
 
   it('cuts off a sender that trickles a request, long before the idle timeout', async () => {
     await freshWindow()
     const { stream, lp } = await openStream(attacker)
     // one request in full, so that the stream is in its idle wait (60 s) ...
     assert.equal((await ask(lp, getFrame('P-NONE'))).status, Response.Status.NOT_FOUND)
-    let ended = false
-    stream.addEventListener('close', () => { ended = true })
     // ... then a frame that announces 100 bytes and sends one every 200 ms
     stream.send(Uint8Array.of(100))
-    const started = Date.now()
-    for (let i = 0; i < 40 && !ended; i++) {
-      await sleep(200)
-      if (stream.status === 'open' && stream.writeStatus === 'writable') {
-        stream.send(Uint8Array.of(0))
-      }
-      ended ||= stream.status !== 'open'
-    }
-    assert.ok(ended, 'the trickling stream was never cut off')
-    const took = Date.now() - started
-    assert.ok(took < 10 * REQUEST_TIMEOUT, `cut off after ${took} ms`)
+    assert.ok(await endedWithin(stream, 8 * REQUEST_TIMEOUT, true), 'the trickling stream was never cut off')
+  })
 
-    // the target still serves the attacker on a new stream
+  it('cuts off a request whose start came with the one before it', async () => {
+    await freshWindow()
+    const { stream, lp } = await openStream(attacker)
+    // a whole request and the first byte of the next in one write: that byte
+    // is already buffered when the server starts to wait for the next request
+    const frame = getFrame('P-NONE')
+    stream.send(Uint8Array.of(frame.length, ...frame, 100))
+    assert.equal(Response.decode(await lp.read({ signal: AbortSignal.timeout(5_000) })).status, Response.Status.NOT_FOUND)
+    assert.ok(await endedWithin(stream, 8 * REQUEST_TIMEOUT, false), 'the unfinished request held the stream')
+  })
+
+  it('keeps a stream that is idle between requests for longer than the request timeout', async () => {
+    await freshWindow()
+    const { stream, lp } = await openStream(attacker)
+    assert.equal((await ask(lp, getFrame('P-NONE'))).status, Response.Status.NOT_FOUND)
+    await sleep(1.5 * REQUEST_TIMEOUT)
+    assert.equal((await ask(lp, getFrame('P-NONE'))).status, Response.Status.NOT_FOUND)
+    await stream.close()
+  })
+
+  it('aborts a stream on which a peer pushes more than two frames without reading', async () => {
+    await freshWindow()
+    const { stream } = await openStream(attacker)
+    // a frame of the largest size, and twice as much again behind it
+    const big = new Uint8Array(3 * MAX_MESSAGE_SIZE)
+    big.set(varint.encode(MAX_MESSAGE_SIZE))
+    stream.send(big)
+    assert.ok(await endedWithin(stream, 5_000, false), 'the target kept buffering')
+  })
+
+  it('resets refused streams that their peer never closes, and still answers BUSY', async () => {
+    await freshWindow()
+    const held = []
+    for (let i = 0; i < STREAMS; i++) {
+      const s = await openStream(attacker)
+      assert.equal((await ask(s.lp, getFrame('P-NONE'))).status, Response.Status.NOT_FOUND)
+      held.push(s)
+    }
+    // refused streams the attacker leaves half open
+    const refused = []
+    for (let i = 0; i < 3; i++) {
+      const s = await openStream(attacker)
+      assert.equal((await ask(s.lp, getFrame('P-NONE'))).status, Response.Status.BUSY)
+      refused.push(s)
+    }
+    for (const s of refused) {
+      assert.ok(await endedWithin(s.stream, 5 * REQUEST_TIMEOUT, false), 'a refused stream stayed open')
+    }
+    const more = await openStream(attacker)
+    assert.equal((await ask(more.lp, getFrame('P-NONE'))).status, Response.Status.BUSY)
+    for (const s of [...held, more]) {
+      s.stream.abort(new Error('done'))
+    }
+  })
+
+  it('still serves the attacker on a new stream after all this', async () => {
+    await freshWindow()
     const fresh = await openStream(attacker)
     assert.equal((await ask(fresh.lp, getFrame('P-NONE'))).status, Response.Status.NOT_FOUND)
     await fresh.stream.close()

@@ -172,12 +172,14 @@ describe('a closed catalog', () => {
 
     // an outsider's well-signed record sent straight to a replica
     const replica = nodes.find(n => n.peerId.toString() === put.replicas[0])!
-    const before = await heldBytes(nodes[1], replica, 'P-CLOSED')
+    // sent from another node (placement is random: the replica may be any of them)
+    const sender = nodes.find(n => n !== replica)!
+    const before = await heldBytes(sender, replica, 'P-CLOSED')
     const key = productKey('P-CLOSED')
     const record = await signRecord(createRecord(key, validateProduct({ id: 'P-CLOSED', name: 'Hijack', price: '0.01', currency: 'EUR' }), 5n, Date.now()), outsider)
-    const response = await rawExchange(nodes[1], replica.peerId, [encodeRequest({ type: Request.Type.PUT, key, record })])
+    const response = await rawExchange(sender, replica.peerId, [encodeRequest({ type: Request.Type.PUT, key, record })])
     assert.equal(response?.status, Response.Status.FORBIDDEN)
-    assert.ok(uint8ArrayEquals((await heldBytes(nodes[1], replica, 'P-CLOSED'))!, before!))
+    assert.ok(uint8ArrayEquals((await heldBytes(sender, replica, 'P-CLOSED'))!, before!))
 
     // readers ignore it even where it got into a store
     await storeOf(replica).put(record)
