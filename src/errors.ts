@@ -46,6 +46,8 @@ export interface ReplicaFailure {
   /** peer id of the replica, as a string */
   peer: string
   reason: string
+  /** the record-protocol status the replica answered with, when it answered */
+  status?: string
 }
 
 /**
@@ -62,8 +64,10 @@ export class QuorumError extends Error {
 
   constructor (operation: 'put' | 'get' | 'delete', needed: number, succeeded: number, failed: ReplicaFailure[]) {
     const reasons = failed.length > 0 ? ` (${failed.map(f => `${f.peer}: ${f.reason}`).join('; ')})` : ''
-    super(`${operation} reached ${succeeded} of the ${needed} replicas its quorum needs${reasons}. ` +
-      'Join more peers that speak the record protocol, or lower the quorum (writeQuorum / readQuorum).')
+    const advice = failed.some(f => f.status === 'BUSY')
+      ? 'Replicas answered BUSY: this node sent them more requests than they admit (maxRequestsPerPeerPerSecond, maxInboundStreamsPerPeer); send fewer at once.'
+      : 'Join more peers that speak the record protocol, or lower the quorum (writeQuorum / readQuorum).'
+    super(`${operation} reached ${succeeded} of the ${needed} replicas its quorum needs${reasons}. ${advice}`)
     this.operation = operation
     this.needed = needed
     this.succeeded = succeeded

@@ -147,7 +147,7 @@ export class Replicator {
           newer = response.record
         }
       }
-      failed.push({ peer: peer.toString(), reason: describe(response) })
+      failed.push({ peer: peer.toString(), reason: describe(response), status: response.status })
     }
     return { acked, failed, newer, forbidden }
   }
@@ -201,7 +201,7 @@ export class Replicator {
         answered.push(answer)
         records.push(response.record)
       } else {
-        failed.push({ peer: peer.toString(), reason: describe(response) })
+        failed.push({ peer: peer.toString(), reason: describe(response), status: response.status })
       }
     }
     const copies = (record: WireRecord): number => records.filter(r => compareRecords(r, record) === 0).length

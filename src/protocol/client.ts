@@ -7,15 +7,15 @@
  *
  * Backpressure: at most MAX_REQUESTS_IN_FLIGHT_PER_PEER requests to one peer
  * are on the wire at once (the rest wait their turn here, within their
- * signal), well under the streams a peer admits by default; and a peer that
- * answers BUSY is asked again after the wait it names, a few times, so a
- * bulk writer slows down instead of failing.
+ * signal), well under the streams a peer admits by default; and a request
+ * that meets BUSY waits the time the peer names, keeping its turn, so that
+ * a bulk writer slows down to what the peer admits.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { logger } from '@libp2p/logger'
 import { ProtocolError } from '../errors.js'
 import { Request, Response } from '../model/messages.js'
-import { CLIENT_IDLE_STREAM_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, MAX_BUSY_RETRIES, MAX_BUSY_WAIT, MAX_REQUESTS_IN_FLIGHT_PER_PEER, MAX_STREAMS_PER_CONNECTION, RECORD_PROTOCOL } from './constants.js'
+import { CLIENT_IDLE_STREAM_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, MAX_BUSY_PATIENCE, MAX_BUSY_WAIT, MIN_BUSY_WAIT, MAX_REQUESTS_IN_FLIGHT_PER_PEER, MAX_STREAMS_PER_CONNECTION, RECORD_PROTOCOL } from './constants.js'
 import { frameStream } from './framing.js'
 import { InFlightLimit } from './in-flight.js'
 import type { AbortOptions, NewStreamOptions, PeerId, Stream } from '@libp2p/interface'
@@ -30,6 +30,8 @@ export interface RecordClientInit {
   requestTimeout?: number
   /** idle streams kept per peer for reuse (default 8; 0 opens a stream for every request) */
   maxIdleStreamsPerPeer?: number
+  /** ms one request may spend, in all, waiting out BUSY answers (default 10000) */
+  busyPatience?: number
 }
 
 export interface RecordClientComponents {
@@ -47,6 +49,7 @@ export class RecordClient {
   private readonly protocol: string
   private readonly requestTimeout: number
   private readonly maxIdle: number
+  private readonly busyPatience: number
   private readonly idle = new Map<string, PooledStream[]>()
   private readonly inFlight = new InFlightLimit(MAX_REQUESTS_IN_FLIGHT_PER_PEER)
 
@@ -55,36 +58,46 @@ export class RecordClient {
     this.protocol = init.protocol ?? RECORD_PROTOCOL
     this.requestTimeout = init.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT
     this.maxIdle = init.maxIdleStreamsPerPeer ?? 8
+    this.busyPatience = init.busyPatience ?? MAX_BUSY_PATIENCE
   }
 
   /**
    * Sends `request` to `peer` and returns its response; rejects on any
    * transport or decode failure, or when the request spent requestTimeout ms
-   * on the wire. BUSY answers are waited out, at most MAX_BUSY_RETRIES times
-   * and MAX_BUSY_WAIT ms each (these waits do not count against the
-   * timeout); after that the BUSY answer is returned.
+   * on the wire. It first waits for one of the peer's in-flight slots. BUSY
+   * answers are waited out, holding the slot, each wait at most
+   * MAX_BUSY_WAIT ms and `busyPatience` ms in all; after that the BUSY
+   * answer is returned. Neither kind of wait counts against the request
+   * timeout: bound a whole call with `options.signal`.
    */
   async send (peer: PeerId, request: Request, options: AbortOptions = {}): Promise<Response> {
     const bytes = Request.encode(request)
-    let budget = this.requestTimeout
-    for (let retries = 0; ; retries++) {
-      // the time spent waiting for a turn is not on the wire: the clock starts with the turn
-      const response = await this.takeTurn(peer, options, async () => {
+    return this.takeTurn(peer, options, async () => {
+      let budget = this.requestTimeout
+      let patience = this.busyPatience
+      for (;;) {
         const started = Date.now()
         const timeout = AbortSignal.timeout(budget)
         const signal = options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
+        let response: Response
         try {
-          return await this.sendOnce(peer, bytes, signal)
+          response = await this.sendOnce(peer, bytes, signal)
         } finally {
           budget -= Date.now() - started
         }
-      })
-      if (response.status !== Response.Status.BUSY || retries >= MAX_BUSY_RETRIES || response.retryAfter > MAX_BUSY_WAIT || budget <= 0) {
-        return response
+        const wait = Math.max(MIN_BUSY_WAIT, response.retryAfter)
+        if (response.status !== Response.Status.BUSY || wait > MAX_BUSY_WAIT || wait > patience || budget <= 0) {
+          return response
+        }
+        patience -= wait
+        log('%p is busy, asking again in %d ms', peer, wait)
+        // the slot is kept while waiting: the requests queued behind this one
+        // wait too, which paces this node to what the peer admits. (A signal
+        // derived per wait: many waits on one caller's signal would each add
+        // an abort listener to it.)
+        await sleep(wait, undefined, options.signal == null ? {} : { signal: AbortSignal.any([options.signal]) })
       }
-      log('%p is busy, asking again in %d ms', peer, response.retryAfter)
-      await sleep(response.retryAfter, undefined, options.signal == null ? {} : { signal: options.signal })
-    }
+    })
   }
 
   /** Closes every idle stream. */
@@ -133,9 +146,15 @@ export class RecordClient {
       } catch (err) {
         throw new ProtocolError(`Malformed response from ${peer.toString()}: ${(err as Error).message}`)
       }
-      // a stream the server ended (after TOO_LARGE, or BUSY for too many
-      // streams) is not taken from the pool again: see takeIdle
-      this.putIdle(peer, entry)
+      if (response.status === Response.Status.TOO_LARGE) {
+        // the server ends the stream after this: close our end too
+        void entry.stream.close().catch(err => { entry.stream.abort(err) })
+      } else {
+        // a stream the server ended after refusing it (BUSY on its first
+        // request) has its remote end closed by the time it is taken again,
+        // and takeIdle drops it; one the server kept is reused
+        this.putIdle(peer, entry)
+      }
       return response
     } catch (err) {
       entry.stream.abort(err as Error)

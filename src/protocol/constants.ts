@@ -27,8 +27,11 @@ export const MAX_REQUESTS_IN_FLIGHT_PER_PEER = 32
  */
 export const MAX_STREAMS_PER_CONNECTION = 2 * DEFAULT_MAX_INBOUND_STREAMS_PER_PEER
 
-/** How many BUSY answers the client waits out before it gives up on a peer for one request. */
-export const MAX_BUSY_RETRIES = 3
+/** How long, in all, the client waits out BUSY answers for one request before it returns the last one, by default (ms). */
+export const MAX_BUSY_PATIENCE = 10_000
+
+/** The shortest BUSY wait (ms): a peer whose window is about to roll over is not asked again at once. */
+export const MIN_BUSY_WAIT = 10
 
 /** The longest BUSY wait the client honours (ms); a peer asking for more is treated as failed. */
 export const MAX_BUSY_WAIT = 1_000

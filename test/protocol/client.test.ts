@@ -11,7 +11,7 @@ import { createProductNode } from '../../src/index.js'
 import { productKey } from '../../src/model/keys.js'
 import { Request, Response } from '../../src/model/messages.js'
 import { RecordClient } from '../../src/protocol/client.js'
-import { MAX_BUSY_RETRIES, MAX_REQUESTS_IN_FLIGHT_PER_PEER } from '../../src/protocol/constants.js'
+import { MAX_REQUESTS_IN_FLIGHT_PER_PEER } from '../../src/protocol/constants.js'
 import { frameStream } from '../../src/protocol/framing.js'
 import type { InFlightLimit } from '../../src/protocol/in-flight.js'
 import { stopAll } from '../helpers/network.js'
@@ -80,11 +80,26 @@ describe('the record client facing BUSY', () => {
     assert.equal(streams, 1, 'the stream the peer kept open was reused')
   })
 
-  it(`gives up after ${MAX_BUSY_RETRIES} retries and returns the BUSY answer`, async () => {
-    answer = () => busy(10)
-    const response = await client.send(peer.peerId, GET)
-    assert.equal(response.status, Response.Status.BUSY)
-    assert.equal(requests, 1 + MAX_BUSY_RETRIES)
+  it('gives up once its BUSY waits reach busyPatience, and returns the BUSY answer', async () => {
+    answer = () => busy(100)
+    const impatient = new RecordClient({ dialProtocol: asker.libp2p.dialProtocol.bind(asker.libp2p) }, { protocol: PROTOCOL, busyPatience: 300 })
+    try {
+      const started = Date.now()
+      const response = await impatient.send(peer.peerId, GET)
+      assert.equal(response.status, Response.Status.BUSY)
+      assert.equal(requests, 1 + 3)
+      assert.ok(Date.now() - started >= 300)
+    } finally {
+      impatient.close()
+    }
+  })
+
+  it('waits at least a little even when told to come back at once', async () => {
+    answer = n => n < 3 ? busy(1) : notFound
+    const started = Date.now()
+    assert.equal((await client.send(peer.peerId, GET)).status, Response.Status.NOT_FOUND)
+    assert.equal(requests, 4)
+    assert.ok(Date.now() - started >= 3 * 10)
   })
 
   it('does not wait when the peer asks for more than a second', async () => {
