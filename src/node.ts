@@ -86,9 +86,10 @@ export interface ProductNodeOptions {
   /** further `@libp2p/kad-dht` settings (k-bucket size, validators and selectors for other namespaces, …) */
   dht?: HostInit['dht']
   /**
-   * ms one request to one replica may spend on the wire (waits a BUSY peer
-   * asks for come on top, at most 3 s); also how long a peer has to finish
-   * sending a request here once it has started it (default 5000)
+   * ms one request to one replica may spend on the wire (waiting for a turn
+   * and waits a BUSY peer asks for, at most 10 s, come on top); also how long
+   * a peer has to finish sending a request here once it has started it
+   * (default 5000)
    */
   requestTimeout?: number
   /**

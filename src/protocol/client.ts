@@ -188,4 +188,3 @@ export class RecordClient {
     this.idle.set(key, entries)
   }
 }
-

@@ -6,7 +6,7 @@ export const RECORD_PROTOCOL = '/product-dht/record/1.0.0'
 /** Largest frame either side reads: a record plus room for the key, status text and peer hints. */
 export const MAX_MESSAGE_SIZE = MAX_RECORD_SIZE + 16 * 1024
 
-/** How long one request may take, end to end, by default (ms). */
+/** How long one request may spend on the wire, by default (ms). */
 export const DEFAULT_REQUEST_TIMEOUT = 5_000
 
 /** How many record streams one peer may have open at once, over all its connections, by default. */

@@ -1,7 +1,7 @@
 /**
  * Length-prefixed framing of the record protocol, for both sides. The
  * length prefix is an unsigned varint; a frame longer than MAX_MESSAGE_SIZE
- * is refused as soon as its prefix is read, before any of it is buffered.
+ * is refused as soon as its prefix is read, without waiting for the rest.
  *
  * lpStream checks the prefix's length only once a varint has decoded, so a
  * peer sending continuation bytes forever would be read forever; the

@@ -38,16 +38,17 @@ export class InFlightLimit {
         resolve()
       }
     }
+    // the entry stays while a slot is held, so this is the queue to leave
+    const queue = slots.waiting
     const onAbort = (): void => {
-      const queue = this.peers.get(peer)?.waiting
-      const at = queue?.indexOf(waiter) ?? -1
+      const at = queue.indexOf(waiter)
       if (at >= 0) {
-        queue!.splice(at, 1)
+        queue.splice(at, 1)
       }
       reject(signal!.reason)
     }
     signal?.addEventListener('abort', onAbort, { once: true })
-    slots.waiting.push(waiter)
+    queue.push(waiter)
     await promise
     return release
   }

@@ -7,6 +7,7 @@
  * a well-behaved client takes as backpressure.
  */
 import { RateLimiter, RateLimitError } from '@libp2p/utils'
+import { STREAM_LIMIT_RETRY_AFTER } from './constants.js'
 import type { PeerId } from '@libp2p/interface'
 
 export interface PeerLimitsInit {
@@ -16,11 +17,14 @@ export interface PeerLimitsInit {
   maxRequestsPerSecond: number
 }
 
-/** What a request may do: go ahead, or wait `retryAfter` ms. */
-export type Admission = { admitted: true } | { admitted: false, retryAfter: number }
+/** What a stream or request may do: go ahead, or wait `retryAfter` ms (`reason` says why). */
+export type Admission = { admitted: true } | { admitted: false, retryAfter: number, reason: string }
+
+const ADMITTED: Admission = { admitted: true }
 
 export class PeerLimits {
   private readonly maxStreams: number
+  private readonly maxRequestsPerSecond: number
   private readonly openStreams = new Map<string, number>()
   // a fixed one-second window per peer; its entries expire on their own, so
   // peers that went quiet cost no memory
@@ -28,18 +32,19 @@ export class PeerLimits {
 
   constructor (init: PeerLimitsInit) {
     this.maxStreams = init.maxStreamsPerPeer
+    this.maxRequestsPerSecond = init.maxRequestsPerSecond
     this.requests = new RateLimiter({ points: init.maxRequestsPerSecond, duration: 1, keyPrefix: '' })
   }
 
-  /** Counts a new stream from `peer`; false (and nothing counted) when it already has the most allowed. */
-  openStream (peer: PeerId): boolean {
+  /** Counts a new stream from `peer`; refused (and nothing counted) when it already has the most allowed. */
+  openStream (peer: PeerId): Admission {
     const id = peer.toString()
     const open = this.openStreams.get(id) ?? 0
     if (open >= this.maxStreams) {
-      return false
+      return { admitted: false, retryAfter: STREAM_LIMIT_RETRY_AFTER, reason: `At most ${this.maxStreams} streams per peer` }
     }
     this.openStreams.set(id, open + 1)
-    return true
+    return ADMITTED
   }
 
   /** Uncounts a stream that openStream admitted. */
@@ -57,10 +62,10 @@ export class PeerLimits {
   admitRequest (peer: PeerId): Admission {
     try {
       this.requests.consume(peer.toString())
-      return { admitted: true }
+      return ADMITTED
     } catch (err) {
       if (err instanceof RateLimitError) {
-        return { admitted: false, retryAfter: Math.max(1, Math.ceil(err.msBeforeNext)) }
+        return { admitted: false, retryAfter: Math.max(1, Math.ceil(err.msBeforeNext)), reason: `At most ${this.maxRequestsPerSecond} requests per second per peer` }
       }
       throw err
     }

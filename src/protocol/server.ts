@@ -4,7 +4,7 @@
  * decode → validate → store (never older over newer) → status.
  *
  * Whatever arrives, the node keeps serving: an oversized frame gets TOO_LARGE
- * before any of it is buffered, a malformed one INVALID, a peer over its
+ * without the rest of it being waited for, a malformed one INVALID, a peer over its
  * stream or request limit BUSY with a time to wait, a slow sender is cut off
  * by the request timeout, and nothing stored changes unless a valid, newer
  * record came in.
@@ -19,7 +19,7 @@ import { PublisherPolicy } from '../model/publishers.js'
 import { frameStream } from './framing.js'
 import type { FrameHooks } from './framing.js'
 import { PeerLimits } from './peer-limits.js'
-import { DEFAULT_IDLE_STREAM_TIMEOUT, DEFAULT_MAX_INBOUND_STREAMS_PER_PEER, DEFAULT_MAX_REQUESTS_PER_PEER_PER_SECOND, DEFAULT_REQUEST_TIMEOUT, KEY_LENGTH, MAX_MESSAGE_SIZE, MAX_REQUESTS_PER_STREAM, MAX_STREAMS_PER_CONNECTION, RECORD_PROTOCOL, STREAM_LIMIT_RETRY_AFTER } from './constants.js'
+import { DEFAULT_IDLE_STREAM_TIMEOUT, DEFAULT_MAX_INBOUND_STREAMS_PER_PEER, DEFAULT_MAX_REQUESTS_PER_PEER_PER_SECOND, DEFAULT_REQUEST_TIMEOUT, KEY_LENGTH, MAX_MESSAGE_SIZE, MAX_REQUESTS_PER_STREAM, MAX_STREAMS_PER_CONNECTION, RECORD_PROTOCOL } from './constants.js'
 import type { PeerHint } from '../model/messages.js'
 import type { RecordStore } from '../store/record-store.js'
 import type { AbortOptions, Connection, PeerId, Startable, Stream, StreamHandler, StreamHandlerOptions } from '@libp2p/interface'
@@ -62,7 +62,6 @@ export class RecordServer implements Startable {
   private readonly protocol: string
   private readonly requestTimeout: number
   private readonly maxInboundStreamsPerPeer: number
-  private readonly maxRequestsPerPeerPerSecond: number
   private readonly limits: PeerLimits
   private readonly idleTimeout: number
   private readonly policy: PublisherPolicy
@@ -73,10 +72,9 @@ export class RecordServer implements Startable {
     this.protocol = init.protocol ?? RECORD_PROTOCOL
     this.requestTimeout = init.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT
     this.maxInboundStreamsPerPeer = init.maxInboundStreamsPerPeer ?? DEFAULT_MAX_INBOUND_STREAMS_PER_PEER
-    this.maxRequestsPerPeerPerSecond = init.maxRequestsPerPeerPerSecond ?? DEFAULT_MAX_REQUESTS_PER_PEER_PER_SECOND
     this.limits = new PeerLimits({
       maxStreamsPerPeer: this.maxInboundStreamsPerPeer,
-      maxRequestsPerSecond: this.maxRequestsPerPeerPerSecond
+      maxRequestsPerSecond: init.maxRequestsPerPeerPerSecond ?? DEFAULT_MAX_REQUESTS_PER_PEER_PER_SECOND
     })
     this.idleTimeout = init.idleTimeout ?? DEFAULT_IDLE_STREAM_TIMEOUT
     this.policy = init.policy ?? new PublisherPolicy()
@@ -117,10 +115,10 @@ export class RecordServer implements Startable {
     const peer = connection.remotePeer
     const frames: FrameHooks = {}
     const lp = frameStream(stream, frames)
-    if (!this.limits.openStream(peer)) {
-      log('%p has %d record streams open: BUSY', peer, this.maxInboundStreamsPerPeer)
-      await lp.write(Response.encode(reply(Response.Status.BUSY, `At most ${this.maxInboundStreamsPerPeer} streams per peer`, { retryAfter: STREAM_LIMIT_RETRY_AFTER })), { signal: AbortSignal.timeout(this.requestTimeout) })
-        .then(async () => { await this.endStream(stream) }, err => { stream.abort(err) })
+    const admission = this.limits.openStream(peer)
+    if (!admission.admitted) {
+      log('refusing a stream from %p - %s', peer, admission.reason)
+      await this.answerAndEnd(stream, lp, reply(Response.Status.BUSY, admission.reason, { retryAfter: admission.retryAfter }))
       return
     }
     try {
@@ -132,12 +130,11 @@ export class RecordServer implements Startable {
           const admission = this.limits.admitRequest(peer)
           response = admission.admitted
             ? await this.handleBytes(frame.subarray(), peer, { signal: AbortSignal.timeout(this.requestTimeout) })
-            : reply(Response.Status.BUSY, `At most ${this.maxRequestsPerPeerPerSecond} requests per second per peer`, { retryAfter: admission.retryAfter })
+            : reply(Response.Status.BUSY, admission.reason, { retryAfter: admission.retryAfter })
         } catch (err) {
           if (err instanceof InvalidDataLengthError || err instanceof InvalidDataLengthLengthError) {
             // the rest of the frame is never read: answer, then end the stream
-            await lp.write(Response.encode(reply(Response.Status.TOO_LARGE, `Message is larger than ${MAX_MESSAGE_SIZE} bytes`)), { signal: AbortSignal.timeout(this.requestTimeout) })
-            await this.endStream(stream)
+            await this.answerAndEnd(stream, lp, reply(Response.Status.TOO_LARGE, `Message is larger than ${MAX_MESSAGE_SIZE} bytes`))
             return
           }
           if (served > 0 && (err as Error).name === 'UnexpectedEOFError') {
@@ -175,6 +172,17 @@ export class RecordServer implements Startable {
       clearTimeout(timer)
       frames.onFrameStart = undefined
     }
+  }
+
+  /** Sends `response` without reading a request, then ends the stream. */
+  private async answerAndEnd (stream: Stream, lp: LengthPrefixedStream<Stream>, response: Response): Promise<void> {
+    try {
+      await lp.write(Response.encode(response), { signal: AbortSignal.timeout(this.requestTimeout) })
+    } catch (err) {
+      stream.abort(err as Error)
+      return
+    }
+    await this.endStream(stream)
   }
 
   /**
