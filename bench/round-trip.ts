@@ -4,8 +4,7 @@
  *
  *   npm run bench:rtt          (OPS=1000 by default)
  */
-import '../src/polyfill.js'
-import { createProductNode } from '../src/index.js'
+import { createProductNode } from 'product-dht'
 
 const OPS = Number(process.env.OPS ?? 1000)
 const options = { replicationFactor: 1, writeQuorum: 1, readQuorum: 1 }

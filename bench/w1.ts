@@ -16,10 +16,20 @@ import { MemoryDatastore } from 'datastore-core'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { fromString as uint8ArrayFromString } from 'uint8arrays/from-string'
 import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
+import { identify } from '@libp2p/identify'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { noise } from '@libp2p/noise'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { yamux } from '@libp2p/yamux'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
 import { createProductNode } from '../src/index.js'
-import { createHost, joinNetwork } from '../src/host.js'
-import type { ProductHost } from '../src/host.js'
 import type { ProductNode } from '../src/index.js'
+import type { KadDHT } from '@libp2p/kad-dht'
+import type { Libp2p } from '@libp2p/interface'
+
+type BaselineHost = Libp2p<{ dht: KadDHT }>
 
 const N = Number(process.env.N ?? 20)
 const OPS = Number(process.env.OPS ?? 1000)
@@ -124,7 +134,7 @@ function productDht (): System {
 }
 
 function kadDhtBaseline (): System {
-  let hosts: ProductHost[] = []
+  let hosts: BaselineHost[] = []
   const key = (id: string): Uint8Array => uint8ArrayFromString(`/product/${id}`)
   const dht = {
     validators: {
@@ -138,18 +148,25 @@ function kadDhtBaseline (): System {
       }
     }
   }
-  const newHost = async (): Promise<ProductHost> => {
-    const host = await createHost({
-      privateKey: await generateKeyPair('Ed25519'),
-      datastore: new MemoryDatastore(),
-      listen: ['/ip4/127.0.0.1/tcp/0'],
-      announce: [],
-      dhtProtocol: '/bench/kad/1.0.0',
-      clientMode: false,
-      addressFilter: 'all',
-      dht
-    })
-    return host
+  // plain libp2p hosts built as product nodes build theirs, without the product store
+  const newHost = async (): Promise<BaselineHost> => createLibp2p({
+    privateKey: await generateKeyPair('Ed25519'),
+    datastore: new MemoryDatastore(),
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: { inboundConnectionThreshold: 100, maxIncomingPendingConnections: 64 },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      dht: kadDHT({ ...dht, protocol: '/bench/kad/1.0.0', clientMode: false, peerInfoMapper: passthroughMapper, initialQuerySelfInterval: 0 })
+    }
+  })
+  // join: dial the bootstrap node, then a lookup of the host's own id fills its routing table
+  const join = async (host: BaselineHost, bootstrap: string, signal: AbortSignal): Promise<void> => {
+    await host.dial(multiaddr(bootstrap), { signal })
+    for await (const event of host.services.dht.getClosestPeers(host.peerId.toMultihash().bytes, { signal })) { void event }
   }
   return {
     name: '@libp2p/kad-dht',
@@ -161,7 +178,7 @@ function kadDhtBaseline (): System {
       for (let i = 1; i < N; i += 10) {
         hosts.push(...await Promise.all(Array.from({ length: Math.min(10, N - i) }, async () => {
           const host = await newHost()
-          await joinNetwork(host, bootstrap, { signal: AbortSignal.timeout(60_000) })
+          await join(host, bootstrap[0], AbortSignal.timeout(60_000))
           return host
         })))
       }

@@ -2,7 +2,7 @@
  * The programmatic API in 30 lines: three peers, a put, a get, an update, a delete.
  * Run: node --import tsx examples/api.ts
  */
-import { createProductNode, InvalidProductError } from '../src/index.js'
+import { createProductNode, InvalidProductError } from 'product-dht'
 
 const seller = await createProductNode({ listen: ['/ip4/127.0.0.1/tcp/0'] })
 const bootstrap = seller.getMultiaddrs().map(String)

@@ -10,7 +10,7 @@
  * DATA_DIR (keep records and identity on disk), DHT_PROTOCOL and CATALOG (to join an
  * existing libp2p network, e.g. DHT_PROTOCOL=/ipfs/kad/1.0.0). The first peer runs until Ctrl+C.
  */
-import { createProductNode } from '../src/index.js'
+import { createProductNode } from 'product-dht'
 
 const bootstrapAddress = process.argv[2]
 const node = await createProductNode({

@@ -6,8 +6,9 @@
  * peers hold the replicas, shows what a read of an id nobody stored returns,
  * then stops every peer.
  */
-import { createProductNode } from '../src/index.js'
-import type { ProductInput, ProductNode } from '../src/index.js'
+import { createProductNode } from 'product-dht'
+import type { ProductInput, ProductNode } from 'product-dht'
+import type { PeerId } from '@libp2p/interface'
 
 const count = Number(process.argv[2] ?? process.env.N ?? 8)
 if (!Number.isInteger(count) || count < 3 || count > 100) {
@@ -23,7 +24,7 @@ const samples: ProductInput[] = [
 ]
 
 const nodes: ProductNode[] = []
-const short = (peer: string): string => `…${peer.slice(-6)}`
+const short = (peer: PeerId): string => `…${peer.toString().slice(-6)}`
 
 try {
   console.log(`Starting ${count} peers on 127.0.0.1 …`)
@@ -40,7 +41,7 @@ try {
   console.log(`\nPutting ${samples.length} products from peer 1 (r = 3, W = 2, R = 2):`)
   for (const sample of samples) {
     const receipt = await writer.putProduct(sample)
-    const where = receipt.replicas.map(p => `peer ${nodes.findIndex(n => n.peerId.toString() === p)} (${short(p)})`)
+    const where = receipt.replicas.map(p => `peer ${nodes.findIndex(n => n.peerId.equals(p))} (${short(p)})`)
     console.log(`  ${sample.id.padEnd(9)} key ${receipt.key}  version ${receipt.version}  replicas: ${where.join(', ')}`)
   }
 

@@ -9,8 +9,8 @@
  * another. An id nobody stored prints `not_found`.
  * Run: node --import tsx examples/seed.ts
  */
-import { createProductNode } from '../src/index.js'
-import type { ProductNode, Product } from '../src/index.js'
+import { createProductNode } from 'product-dht'
+import type { ProductNode, Product } from 'product-dht'
 
 const DEFAULT_CURRENCY = 'EUR'
 

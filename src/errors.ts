@@ -1,7 +1,13 @@
 /**
  * Typed errors. Each has a stable `name` a caller can switch on; none of them
- * imports anything of ours, so every layer may throw them.
+ * imports anything of ours, so every layer may throw them. Errors libp2p
+ * already defines are re-exported, not redefined: `InvalidParametersError`
+ * (a bad option or argument), `NotStartedError` (a call on a stopped node)
+ * and `ProtocolError` (a peer answered with a malformed message).
  */
+import type { PeerId } from '@libp2p/interface'
+
+export { InvalidParametersError, NotStartedError, ProtocolError } from '@libp2p/interface'
 
 /** One failing field of a product, with a path such as `price` or `tags.3`. */
 export interface FieldIssue {
@@ -21,12 +27,6 @@ export class InvalidProductError extends Error {
   }
 }
 
-/** An option passed to createProductNode or a call is out of range. */
-export class InvalidOptionsError extends Error {
-  static readonly NAME = 'InvalidOptionsError'
-  override readonly name = InvalidOptionsError.NAME
-}
-
 /** The encoded record is larger than the protocol allows. */
 export class RecordTooLargeError extends Error {
   static readonly NAME = 'RecordTooLargeError'
@@ -43,8 +43,8 @@ export class RecordTooLargeError extends Error {
 
 /** Why one replica did not acknowledge or answer. */
 export interface ReplicaFailure {
-  /** peer id of the replica, as a string */
-  peer: string
+  /** the replica */
+  peer: PeerId
   reason: string
   /** the record-protocol status the replica answered with, when it answered */
   status?: string
@@ -92,18 +92,6 @@ export class VersionConflictError extends Error {
   }
 }
 
-/** A method was called on a node that is not running. */
-export class NotStartedError extends Error {
-  static readonly NAME = 'NotStartedError'
-  override readonly name = NotStartedError.NAME
-}
-
-/** A peer answered with a malformed or unexpected message. */
-export class ProtocolError extends Error {
-  static readonly NAME = 'ProtocolError'
-  override readonly name = ProtocolError.NAME
-}
-
 /** A record failed validation: wrong key, malformed or non-canonical product. */
 export class InvalidRecordError extends Error {
   static readonly NAME = 'InvalidRecordError'
@@ -118,9 +106,9 @@ export class NotOwnerError extends Error {
   static readonly NAME = 'NotOwnerError'
   override readonly name = NotOwnerError.NAME
   /** peer id form of the owner's public key, when a replica reported it */
-  readonly owner?: string
+  readonly owner?: PeerId
 
-  constructor (message: string, owner?: string) {
+  constructor (message: string, owner?: PeerId) {
     super(message)
     this.owner = owner
   }
@@ -130,4 +118,27 @@ export class NotOwnerError extends Error {
 export class UnauthorizedPublisherError extends Error {
   static readonly NAME = 'UnauthorizedPublisherError'
   override readonly name = UnauthorizedPublisherError.NAME
+}
+
+/** Why one bootstrap address could not be joined. */
+export interface BootstrapFailure {
+  address: string
+  reason: string
+}
+
+/**
+ * None of the bootstrap peers could be reached, so the node has not joined
+ * any network. `failures` names each address and why it failed. Start with
+ * `startAlone: true` to run alone instead and keep trying them in the background.
+ */
+export class BootstrapError extends Error {
+  static readonly NAME = 'BootstrapError'
+  override readonly name = BootstrapError.NAME
+  readonly failures: BootstrapFailure[]
+
+  constructor (failures: BootstrapFailure[]) {
+    super(`Could not reach any bootstrap peer: ${failures.map(f => `${f.address} (${f.reason})`).join('; ')}. ` +
+      'Check the addresses and that those peers run, or pass startAlone: true to start without them and keep trying.')
+    this.failures = failures
+  }
 }

@@ -2,6 +2,8 @@
  * Public data types shared by every layer. Imports nothing of ours.
  */
 import type { ReplicaFailure } from './errors.js'
+import type { AbortOptions, PeerId, PrivateKey } from '@libp2p/interface'
+import type { ProgressEvent, ProgressOptions } from 'progress-events'
 
 /** A value in a product's flat `attributes` map. */
 export type AttributeValue = string | number | boolean
@@ -48,12 +50,12 @@ export interface WriteResult {
   key: string
   /** the version now stored */
   version: number
-  /** peer ids of the replicas that acknowledged */
-  replicas: string[]
+  /** the replicas that acknowledged */
+  replicas: PeerId[]
   /** replicas that were asked and did not acknowledge, with why */
   failed: ReplicaFailure[]
   /** peer id form of the key that signed the record */
-  publisher: string
+  publisher: PeerId
 }
 
 /** What a read learned about a product. */
@@ -67,7 +69,112 @@ export interface ProductRecord {
   /** how many of those held exactly this version */
   agreed: number
   /** peer id form of the key that signed this version */
-  publisher: string
+  publisher: PeerId
   /** when this version stops being valid, if it was published with an expiry */
   expiresAt?: Date
 }
+
+/** A request to one replica, as progress events report it. */
+export interface ReplicaRequestEvent {
+  /** the product key, as `productKeyString` prints it */
+  key: string
+  peer: PeerId
+}
+
+/** One replica's answer, as progress events report it. */
+export interface ReplicaAnswerEvent extends ReplicaRequestEvent {
+  /** the record-protocol status: `OK`, `NOT_FOUND`, `STALE`, `FORBIDDEN`, `BUSY`, … */
+  status: string
+}
+
+/** A replica that could not be asked or did not answer. */
+export interface ReplicaFailedEvent extends ReplicaRequestEvent {
+  reason: string
+}
+
+/**
+ * What a put, delete or get reports through `onProgress` while it runs, in
+ * the style of Helia's progress events:
+ * - `product-dht:lookup`: the node knows too few record peers and asks the DHT
+ * - `product-dht:replica:request`: a request goes to a replica
+ * - `product-dht:replica:answer`: a replica answered (any status)
+ * - `product-dht:replica:failed`: a replica could not be reached or timed out; the next one is asked
+ */
+export type ReplicaProgressEvents =
+  ProgressEvent<'product-dht:lookup', { key: string }> |
+  ProgressEvent<'product-dht:replica:request', ReplicaRequestEvent> |
+  ProgressEvent<'product-dht:replica:answer', ReplicaAnswerEvent> |
+  ProgressEvent<'product-dht:replica:failed', ReplicaFailedEvent>
+
+/** Progress of a put or delete: the replica events, and a retry on top of a newer version a replica held. */
+export type PutProgressEvents = ReplicaProgressEvents |
+  ProgressEvent<'product-dht:put:retry', { key: string, version: number }>
+
+/** Progress of a get. */
+export type GetProgressEvents = ReplicaProgressEvents
+
+/** This node, as a replica, stored a record another node (or itself) sent. */
+export interface ReplicaStoredEvent {
+  key: string
+  /** the product's id; undefined for a tombstone */
+  id?: string
+  version: number
+  /** true when the record is a tombstone (the product was deleted) */
+  deleted: boolean
+  /** the node that sent it */
+  from: PeerId
+}
+
+/** This node, as a replica, dropped a record: a tombstone or an expired record past its grace period. */
+export interface ReplicaRemovedEvent {
+  key: string
+  version: number
+}
+
+/** A put, delete or get of this node finished. */
+export interface OperationFinishedEvent {
+  operation: 'put' | 'delete' | 'get'
+  key: string
+  /** the product's id */
+  id: string
+  /** ms the call took */
+  duration: number
+  /** for a put or delete: the version written; for a get: the version found */
+  version?: number
+  /** for a get: whether the product was found */
+  found?: boolean
+  /** the error's name when the call rejected */
+  error?: string
+}
+
+/** Events of the product store service (and of `ProductNode`). */
+export interface ProductStoreEvents {
+  'replica:stored': CustomEvent<ReplicaStoredEvent>
+  'replica:removed': CustomEvent<ReplicaRemovedEvent>
+  'operation:finished': CustomEvent<OperationFinishedEvent>
+}
+
+/** Options of one put. */
+export interface PutOptions extends AbortOptions, ProgressOptions<PutProgressEvents> {
+  /**
+   * compare-and-set: store only if the product's current version is this one
+   * (0: only if it does not exist yet); otherwise reject with
+   * VersionConflictError and change nothing
+   */
+  expectedVersion?: number
+  /** when the record stops being valid (reads then return undefined); default never */
+  expiresAt?: Date | number
+  /** sign with this key instead of the node's publisher key */
+  publisherKey?: PrivateKey
+}
+
+/** Options of one delete. */
+export interface DeleteOptions extends AbortOptions, ProgressOptions<PutProgressEvents> {
+  /** compare-and-set, as for putProduct */
+  expectedVersion?: number
+  /** sign with this key instead of the node's publisher key */
+  publisherKey?: PrivateKey
+}
+
+/** Options of one get. */
+export interface GetOptions extends AbortOptions, ProgressOptions<GetProgressEvents> {}

@@ -4,30 +4,25 @@
  * ISO 4217 minor unit ("99.90" EUR, "1500" JPY, "1.250" BHD), no sign and no
  * leading zeros, so one amount has one spelling and one encoding.
  */
-import currencyCodes from 'currency-codes'
+import { currencyDigits } from './currencies.js'
+
+export { currencyDigits }
 
 /** Digits before the point, at most; far beyond any real price, small enough to stay exact. */
 const MAX_INTEGER_DIGITS = 18
 const DECIMAL = /^(\d+)(?:\.(\d+))?$/
 
-/** Minor-unit digits of an ISO 4217 code, or undefined when the code is not in the table. */
-export function currencyDigits (code: string): number | undefined {
-  // the table's lookup ignores case; ISO codes are upper case, so insist on it
-  if (!/^[A-Z]{3}$/.test(code)) {
-    return undefined
-  }
-  return currencyCodes.code(code)?.digits
+/** A price read as a decimal: integer digits without leading zeros, fraction digits without trailing ones. */
+export interface Decimal {
+  integer: string
+  fraction: string
 }
 
 /**
- * Turns a price given as a number or a decimal string into its canonical form
- * for `currency`. Returns a message instead when the price cannot be one.
+ * Reads a price given as a number or a decimal string, checking all that does
+ * not depend on the currency. Returns a message instead when it cannot be a price.
  */
-export function canonicalPrice (price: unknown, currency: string): { price: string } | { error: string } {
-  const digits = currencyDigits(currency)
-  if (digits === undefined) {
-    return { error: 'cannot be checked: the currency is not an ISO 4217 code' }
-  }
+export function parsePrice (price: unknown): Decimal | { error: string } {
   let text: string
   if (typeof price === 'number') {
     if (!Number.isFinite(price)) {
@@ -54,10 +49,26 @@ export function canonicalPrice (price: unknown, currency: string): { price: stri
     return { error: `"${text}" is not a decimal number such as "99.99"` }
   }
   const integer = match[1].replace(/^0+(?=\d)/, '')
-  const fraction = (match[2] ?? '').replace(/0+$/, '')
   if (integer.length > MAX_INTEGER_DIGITS) {
     return { error: `has more than ${MAX_INTEGER_DIGITS} digits before the point` }
   }
+  return { integer, fraction: (match[2] ?? '').replace(/0+$/, '') }
+}
+
+/**
+ * Turns a price given as a number or a decimal string into its canonical form
+ * for `currency`. Returns a message instead when the price cannot be one.
+ */
+export function canonicalPrice (price: unknown, currency: string): { price: string } | { error: string } {
+  const decimal = parsePrice(price)
+  if ('error' in decimal) {
+    return decimal
+  }
+  const digits = currencyDigits(currency)
+  if (digits === undefined) {
+    return { error: 'cannot be checked: the currency is not an ISO 4217 currency in use' }
+  }
+  const { integer, fraction } = decimal
   if (fraction.length > digits) {
     return { error: `has ${fraction.length} decimals; ${currency} allows ${digits}` }
   }

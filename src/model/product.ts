@@ -5,7 +5,7 @@
 import { CID } from 'multiformats/cid'
 import { z } from 'zod'
 import { InvalidProductError } from '../errors.js'
-import { canonicalPrice, currencyDigits } from './money.js'
+import { canonicalPrice, currencyDigits, parsePrice } from './money.js'
 import type { Product as WireProduct } from './messages.js'
 import type { FieldIssue } from '../errors.js'
 import type { AttributeValue, Product } from '../types.js'
@@ -45,12 +45,12 @@ const attributeValue = z.union([
 ], { error: 'must be a string, a finite number or a boolean' })
 
 const productSchema = z.strictObject({
-  id: z.string({ error: 'must be a string' })
-    .regex(PRODUCT_ID_PATTERN, 'must be 1–128 characters of letters, digits, ".", "_", ":" or "-"'),
-  name: z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(LIMITS.name),
-  price: z.unknown(),
-  currency: z.string({ error: 'must be a string' })
-    .refine(code => currencyDigits(code) !== undefined, 'must be an ISO 4217 currency code in upper case, such as "EUR"'),
+  id: z.string().regex(PRODUCT_ID_PATTERN, 'must be 1–128 characters of letters, digits, ".", "_", ":" or "-"'),
+  name: z.string().min(1).max(LIMITS.name),
+  // required, but checked with the currency by checkPrice, after the schema
+  price: z.unknown().optional(),
+  currency: z.string()
+    .refine(code => currencyDigits(code) !== undefined, 'must be the ISO 4217 code of a currency in use, in upper case, such as "EUR"'),
   description: z.string().max(LIMITS.description).optional(),
   category: z.string().min(1).max(LIMITS.category).optional(),
   tags: z.array(z.string().min(1).max(LIMITS.tag)).max(LIMITS.tags).optional(),
@@ -59,26 +59,86 @@ const productSchema = z.strictObject({
   attributes: z.record(z.string().min(1).max(LIMITS.attributeName), attributeValue)
     .refine(map => Object.keys(map).length <= LIMITS.attributes, `must have at most ${LIMITS.attributes} entries`)
     .optional()
-}, { error: 'must be an object' })
+}, {
+  // without this function, a message for the whole object would also replace the one naming unknown fields
+  error: issue => issue.code === 'unrecognized_keys' ? 'is not a product field' : issue.code === 'invalid_type' ? 'must be an object' : undefined
+})
+
+/**
+ * The message of an issue zod raises without one of ours, worded to follow
+ * the field's name: "tags.3: must not be empty". Given per parse, not as a
+ * schema's `error`, which would also word the issues of that schema's checks.
+ */
+function issueMessage (issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type':
+      // a missing field, not a hole in an array
+      if (issue.input === undefined && typeof issue.path?.at(-1) === 'string') return 'is required'
+      if (issue.expected === 'record' || issue.expected === 'object') return 'must be an object'
+      return `must be ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`
+    case 'too_small':
+      if (issue.origin === 'string') return Number(issue.minimum) === 1 ? 'must not be empty' : `must be at least ${issue.minimum} characters`
+      if (issue.origin === 'array') return `must have at least ${issue.minimum} items`
+      return `must be at least ${issue.minimum}`
+    case 'too_big':
+      if (issue.origin === 'string') return `must be at most ${issue.maximum} characters`
+      if (issue.origin === 'array') return `must have at most ${issue.maximum} items`
+      return `must be at most ${issue.maximum}`
+    case 'invalid_key':
+      return `is not a valid name: ${issue.issues.map(i => i.message).join('; ')}`
+    case 'invalid_union':
+      return 'is none of the allowed kinds of value'
+    case 'invalid_format':
+      return 'is not in the expected format'
+    default:
+      return undefined
+  }
+}
+
+/** A path such as `tags.3`; an empty name shows as `""`, so only the product itself has the empty path. */
+function fieldPath (path: readonly PropertyKey[]): string {
+  return path.map(key => key === '' ? '""' : String(key)).join('.')
+}
+
+function fieldIssues (error: z.ZodError): FieldIssue[] {
+  // zod reports every unknown field in one issue; name each on its own
+  return error.issues.flatMap(issue => issue.code === 'unrecognized_keys'
+    ? issue.keys.map(key => ({ field: fieldPath([...issue.path, key]), message: issue.message }))
+    : [{ field: fieldPath(issue.path), message: issue.message }])
+}
+
+/**
+ * The canonical price, or what is wrong with it. Without a valid currency the
+ * decimals cannot be checked, but all else is: a negative price is reported
+ * beside a wrong currency. Undefined when there is nothing more to say.
+ */
+function checkPrice (price: unknown, currency: unknown): { price: string } | { error: string } | undefined {
+  if (price === undefined) {
+    return { error: 'is required' }
+  }
+  if (typeof currency === 'string' && currencyDigits(currency) !== undefined) {
+    return canonicalPrice(price, currency)
+  }
+  const decimal = parsePrice(price)
+  return 'error' in decimal ? decimal : undefined
+}
 
 /**
  * Validates a product given by a caller and returns its canonical form.
  * Throws `InvalidProductError` naming every failing field.
  */
 export function validateProduct (input: unknown): Product {
-  const parsed = productSchema.safeParse(input)
-  const issues: FieldIssue[] = parsed.success
-    ? []
-    : parsed.error.issues.map(issue => ({ field: issue.path.join('.'), message: issue.message }))
+  const parsed = productSchema.safeParse(input, { error: issueMessage })
+  const issues = parsed.success ? [] : fieldIssues(parsed.error)
 
   let price: string | undefined
-  const raw = input as { price?: unknown, currency?: unknown } | null
-  if (raw != null && typeof raw === 'object' && !issues.some(i => i.field === 'currency')) {
-    const result = canonicalPrice(raw.price, String(raw.currency))
-    if ('error' in result) {
+  // what is not an object has no fields to report on
+  if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+    const result = checkPrice((input as { price?: unknown }).price, (input as { currency?: unknown }).currency)
+    if (result !== undefined && 'error' in result) {
       issues.push({ field: 'price', message: result.error })
     } else {
-      price = result.price
+      price = result?.price
     }
   }
 

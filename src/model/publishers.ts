@@ -12,7 +12,7 @@ import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
 import { publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
-import { InvalidOptionsError } from '../errors.js'
+import { InvalidParametersError } from '../errors.js'
 import { PUBLISHER_KEY_TYPES, decodePublicKey } from './signature.js'
 import type { WireRecord } from './record.js'
 import type { PeerId, PublicKey } from '@libp2p/interface'
@@ -20,9 +20,9 @@ import type { PeerId, PublicKey } from '@libp2p/interface'
 /** A publisher as options name it: a public key, or a peer id (object or string) that embeds one. */
 export type PublisherRef = PublicKey | PeerId | string
 
-/** The peer id (as text) of the key that signed `record`. */
-export function publisherOf (record: WireRecord): string {
-  return peerIdFromPublicKey(decodePublicKey(record.publicKey)).toString()
+/** The peer id form of the key that signed `record`. */
+export function publisherOf (record: WireRecord): PeerId {
+  return peerIdFromPublicKey(decodePublicKey(record.publicKey))
 }
 
 export class PublisherPolicy {
@@ -64,7 +64,7 @@ export class PublisherPolicy {
 
 function safePublisherOf (record: WireRecord): string {
   try {
-    return publisherOf(record)
+    return publisherOf(record).toString()
   } catch {
     return 'an unknown key'
   }
@@ -76,7 +76,7 @@ function toPublicKey (ref: PublisherRef): PublicKey {
     try {
       key = peerIdFromString(ref).publicKey
     } catch (err) {
-      throw new InvalidOptionsError(`publishers: "${ref}" is not a peer id - ${(err as Error).message}`)
+      throw new InvalidParametersError(`publishers: "${ref}" is not a peer id - ${(err as Error).message}`)
     }
   } else if ('verify' in ref) {
     key = ref
@@ -84,10 +84,10 @@ function toPublicKey (ref: PublisherRef): PublicKey {
     key = ref.publicKey
   }
   if (key === undefined) {
-    throw new InvalidOptionsError(`publishers: ${String(ref)} does not embed its public key (list the key itself)`)
+    throw new InvalidParametersError(`publishers: ${String(ref)} does not embed its public key (list the key itself)`)
   }
   if (!(PUBLISHER_KEY_TYPES as readonly string[]).includes(key.type)) {
-    throw new InvalidOptionsError(`publishers: a publisher key must be ${PUBLISHER_KEY_TYPES.join(' or ')}; got ${key.type}`)
+    throw new InvalidParametersError(`publishers: a publisher key must be ${PUBLISHER_KEY_TYPES.join(' or ')}; got ${key.type}`)
   }
   return key
 }

@@ -12,16 +12,13 @@
  * a bulk writer slows down to what the peer admits.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { logger } from '@libp2p/logger'
 import { ProtocolError } from '../errors.js'
 import { Request, Response } from '../model/messages.js'
 import { CLIENT_IDLE_STREAM_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, MAX_BUSY_PATIENCE, MAX_BUSY_WAIT, MIN_BUSY_WAIT, MAX_REQUESTS_IN_FLIGHT_PER_PEER, MAX_STREAMS_PER_CONNECTION, RECORD_PROTOCOL } from './constants.js'
 import { frameStream } from './framing.js'
 import { InFlightLimit } from './in-flight.js'
-import type { AbortOptions, NewStreamOptions, PeerId, Stream } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Logger, NewStreamOptions, PeerId, Stream } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'
-
-const log = logger('product-dht:protocol:client')
 
 export interface RecordClientInit {
   /** protocol id to speak (default `/product-dht/record/1.0.0`) */
@@ -35,7 +32,11 @@ export interface RecordClientInit {
 }
 
 export interface RecordClientComponents {
-  dialProtocol(peer: PeerId, protocol: string, options?: NewStreamOptions): Promise<Stream>
+  /** libp2p's connection manager (the part this client uses) */
+  connectionManager: {
+    openStream(peer: PeerId, protocol: string, options?: NewStreamOptions): Promise<Stream>
+  }
+  logger: ComponentLogger
 }
 
 interface PooledStream {
@@ -52,6 +53,7 @@ export class RecordClient {
   private readonly busyPatience: number
   private readonly idle = new Map<string, PooledStream[]>()
   private readonly inFlight = new InFlightLimit(MAX_REQUESTS_IN_FLIGHT_PER_PEER)
+  private readonly log: Logger
 
   constructor (components: RecordClientComponents, init: RecordClientInit = {}) {
     this.components = components
@@ -59,6 +61,7 @@ export class RecordClient {
     this.requestTimeout = init.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT
     this.maxIdle = init.maxIdleStreamsPerPeer ?? 8
     this.busyPatience = init.busyPatience ?? MAX_BUSY_PATIENCE
+    this.log = components.logger.forComponent('product-dht:protocol:client')
   }
 
   /**
@@ -90,7 +93,7 @@ export class RecordClient {
           return response
         }
         patience -= wait
-        log('%p is busy, asking again in %d ms', peer, wait)
+        this.log('%p is busy, asking again in %d ms', peer, wait)
         // the slot is kept while waiting: the requests queued behind this one
         // wait too, which paces this node to what the peer admits. (A signal
         // derived per wait: many waits on one caller's signal would each add
@@ -127,12 +130,13 @@ export class RecordClient {
         return await this.exchange(peer, pooled, bytes, signal)
       } catch (err) {
         signal.throwIfAborted()
-        log('pooled stream to %p failed, opening another - %e', peer, err)
+        // a peer may reset a stream that sat idle in the pool: routine, no stack trace
+        this.log('pooled stream to %p failed, opening another - %s', peer, (err as Error).message)
       }
     }
     // libp2p's default cap on outbound streams per protocol (64) would refuse
     // streams that our own in-flight limit and idle pool already bound
-    const stream = await this.components.dialProtocol(peer, this.protocol, { signal, maxOutboundStreams: MAX_STREAMS_PER_CONNECTION })
+    const stream = await this.components.connectionManager.openStream(peer, this.protocol, { signal, maxOutboundStreams: MAX_STREAMS_PER_CONNECTION })
     return this.exchange(peer, { stream, lp: frameStream(stream), idleSince: 0 }, bytes, signal)
   }
 

@@ -5,6 +5,8 @@
  * debounced idle timers added about 0.1 ms to every request (BENCHMARKS.md),
  * and this needs none of them.
  */
+import '../polyfill.js'
+
 interface PeerSlots {
   active: number
   waiting: Array<{ grant(): void }>

@@ -1,7 +1,8 @@
 /**
- * Inbound side of the record protocol: a requester sends a request and
- * waits for its response, and may send more requests on the same stream.
- * decode → validate → store (never older over newer) → status.
+ * Inbound side of the record protocol: moves frames. A requester sends a
+ * request and waits for its response, and may send more requests on the same
+ * stream; each frame goes to the request handlers (handlers/), which decode,
+ * validate, store and answer with a status.
  *
  * Whatever arrives, the node keeps serving: an oversized frame gets TOO_LARGE
  * without the rest of it being waited for, a malformed one INVALID, a peer over its
@@ -11,22 +12,16 @@
  */
 import { once } from 'node:events'
 import { InvalidDataLengthError, InvalidDataLengthLengthError } from '@libp2p/utils'
-import { logger } from '@libp2p/logger'
-import { InvalidRecordError, RecordTooLargeError } from '../errors.js'
-import { Request, Response } from '../model/messages.js'
-import { compareRecords, isExpired, validateRecord } from '../model/record.js'
-import { PublisherPolicy } from '../model/publishers.js'
+import { Response } from '../model/messages.js'
 import { frameStream } from './framing.js'
-import type { FrameHooks } from './framing.js'
 import { PeerLimits } from './peer-limits.js'
-import { DEFAULT_IDLE_STREAM_TIMEOUT, DEFAULT_MAX_INBOUND_STREAMS_PER_PEER, DEFAULT_MAX_REQUESTS_PER_PEER_PER_SECOND, DEFAULT_REQUEST_TIMEOUT, KEY_LENGTH, MAX_MESSAGE_SIZE, MAX_REQUESTS_PER_STREAM, MAX_STREAMS_PER_CONNECTION, RECORD_PROTOCOL } from './constants.js'
-import type { PeerHint } from '../model/messages.js'
-import type { RecordStore } from '../store/record-store.js'
-import type { AbortOptions, Connection, PeerId, Startable, Stream, StreamHandler, StreamHandlerOptions } from '@libp2p/interface'
+import { reply } from './responses.js'
+import { DEFAULT_IDLE_STREAM_TIMEOUT, DEFAULT_MAX_INBOUND_STREAMS_PER_PEER, DEFAULT_MAX_REQUESTS_PER_PEER_PER_SECOND, DEFAULT_REQUEST_TIMEOUT, MAX_MESSAGE_SIZE, MAX_REQUESTS_PER_STREAM, MAX_STREAMS_PER_CONNECTION, RECORD_PROTOCOL } from './constants.js'
+import type { FrameHooks } from './framing.js'
+import type { RequestHandlers } from './handlers/index.js'
+import type { AbortOptions, ComponentLogger, Connection, Logger, PeerId, Startable, Stream, StreamHandler, StreamHandlerOptions } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'
 import type { Uint8ArrayList } from 'uint8arraylist'
-
-const log = logger('product-dht:protocol:server')
 
 export interface RecordServerInit {
   /** protocol id to serve (default `/product-dht/record/1.0.0`) */
@@ -39,22 +34,16 @@ export interface RecordServerInit {
   maxRequestsPerPeerPerSecond?: number
   /** ms a stream may stay open between two requests (default 60000) */
   idleTimeout?: number
-  /** who may publish which product (default: an open catalog) */
-  policy?: PublisherPolicy
 }
 
 export interface RecordServerComponents {
-  handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>
-  unhandle(protocol: string): Promise<void>
-  store: RecordStore
-  /** record-protocol peers closer to `key` than this node, to hint to a requester */
-  closerPeers?(key: Uint8Array, requester: PeerId, asked: boolean, options?: AbortOptions): Promise<PeerHint[]>
-}
-
-type Status = Response.Status
-
-function reply (status: Status, message = '', extra: Partial<Response> = {}): Response {
-  return { status, message, closer: [], retryAfter: 0, ...extra }
+  /** libp2p's registrar (the part this server uses) */
+  registrar: {
+    handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>
+    unhandle(protocol: string, options?: AbortOptions): Promise<void>
+  }
+  handlers: RequestHandlers
+  logger: ComponentLogger
 }
 
 export class RecordServer implements Startable {
@@ -64,7 +53,7 @@ export class RecordServer implements Startable {
   private readonly maxInboundStreamsPerPeer: number
   private readonly limits: PeerLimits
   private readonly idleTimeout: number
-  private readonly policy: PublisherPolicy
+  private readonly log: Logger
   private started = false
 
   constructor (components: RecordServerComponents, init: RecordServerInit = {}) {
@@ -77,7 +66,7 @@ export class RecordServer implements Startable {
       maxRequestsPerSecond: init.maxRequestsPerPeerPerSecond ?? DEFAULT_MAX_REQUESTS_PER_PEER_PER_SECOND
     })
     this.idleTimeout = init.idleTimeout ?? DEFAULT_IDLE_STREAM_TIMEOUT
-    this.policy = init.policy ?? new PublisherPolicy()
+    this.log = components.logger.forComponent('product-dht:protocol:server')
   }
 
   isStarted (): boolean {
@@ -85,7 +74,7 @@ export class RecordServer implements Startable {
   }
 
   async start (): Promise<void> {
-    await this.components.handle(this.protocol, (stream, connection) => {
+    await this.components.registrar.handle(this.protocol, (stream, connection) => {
       void this.onStream(stream, connection)
     }, {
       // libp2p resets streams past its per-connection limit: keep it above ours,
@@ -97,7 +86,7 @@ export class RecordServer implements Startable {
   }
 
   async stop (): Promise<void> {
-    await this.components.unhandle(this.protocol)
+    await this.components.registrar.unhandle(this.protocol)
     this.limits.clear()
     this.started = false
   }
@@ -117,7 +106,7 @@ export class RecordServer implements Startable {
     const lp = frameStream(stream, frames)
     const admission = this.limits.openStream(peer)
     if (!admission.admitted) {
-      log('refusing a stream from %p - %s', peer, admission.reason)
+      this.log('refusing a stream from %p - %s', peer, admission.reason)
       await this.answerAndEnd(stream, lp, reply(Response.Status.BUSY, admission.reason, { retryAfter: admission.retryAfter }))
       return
     }
@@ -129,7 +118,7 @@ export class RecordServer implements Startable {
           const frame = await this.readFrame(lp, frames, served === 0 ? this.requestTimeout : this.idleTimeout)
           const admission = this.limits.admitRequest(peer)
           response = admission.admitted
-            ? await this.handleBytes(frame.subarray(), peer, { signal: AbortSignal.timeout(this.requestTimeout) })
+            ? await this.components.handlers.handleBytes(frame.subarray(), peer, { signal: AbortSignal.timeout(this.requestTimeout) })
             : reply(Response.Status.BUSY, admission.reason, { retryAfter: admission.retryAfter })
         } catch (err) {
           if (err instanceof InvalidDataLengthError || err instanceof InvalidDataLengthLengthError) {
@@ -148,7 +137,8 @@ export class RecordServer implements Startable {
       }
       await this.endStream(stream)
     } catch (err) {
-      log('stream from %p ended early - %e', peer, err)
+      // a requester that goes away mid-request is routine: no stack trace
+      this.log('stream from %p ended early - %s', peer, (err as Error).message)
       stream.abort(err as Error)
     } finally {
       this.limits.closeStream(peer)
@@ -200,78 +190,6 @@ export class RecordServer implements Startable {
       }
     } catch (err) {
       stream.abort(err as Error)
-    }
-  }
-
-  /** Decodes one request frame and answers it. Never throws for bad input. */
-  async handleBytes (frame: Uint8Array, from: PeerId, options?: AbortOptions): Promise<Response> {
-    let request: Request
-    try {
-      request = Request.decode(frame)
-    } catch (err) {
-      return reply(Response.Status.INVALID, `Malformed request: ${(err as Error).message}`)
-    }
-    return this.handleRequest(request, from, options)
-  }
-
-  /** Answers one decoded request. Also used by this node for itself as a replica. */
-  async handleRequest (request: Request, from: PeerId, options?: AbortOptions): Promise<Response> {
-    if (request.key.byteLength !== KEY_LENGTH || request.key[0] !== 0x12 || request.key[1] !== 0x20) {
-      return reply(Response.Status.INVALID, 'Key must be a sha2-256 multihash')
-    }
-    try {
-      const response = await this.dispatch(request, options)
-      const closer = await this.components.closerPeers?.(request.key, from, request.wantPeers, options) ?? []
-      return closer.length > 0 ? { ...response, closer } : response
-    } catch (err) {
-      if (err instanceof InvalidRecordError) {
-        return reply(Response.Status.INVALID, err.message)
-      }
-      if (err instanceof RecordTooLargeError) {
-        return reply(Response.Status.TOO_LARGE, err.message)
-      }
-      log.error('failed to answer a %s request - %e', request.type, err)
-      return reply(Response.Status.ERROR, 'Internal error')
-    }
-  }
-
-  private async dispatch (request: Request, options?: AbortOptions): Promise<Response> {
-    switch (request.type) {
-      case Request.Type.GET: {
-        const record = await this.components.store.get(request.key, options)
-        return record === undefined ? reply(Response.Status.NOT_FOUND) : reply(Response.Status.OK, '', { record })
-      }
-      case Request.Type.PUT:
-      case Request.Type.DELETE: {
-        const record = request.record
-        if (record == null) {
-          return reply(Response.Status.INVALID, 'Request carries no record')
-        }
-        if (record.tombstone !== (request.type === Request.Type.DELETE)) {
-          return reply(Response.Status.INVALID, request.type === Request.Type.DELETE ? 'DELETE needs a tombstone' : 'PUT cannot carry a tombstone')
-        }
-        validateRecord(record, request.key)
-        if (isExpired(record)) {
-          return reply(Response.Status.INVALID, 'Record has expired')
-        }
-        const { previous, refused } = await this.components.store.put(record, {
-          ...options,
-          expectedVersion: request.expectedVersion,
-          admit: current => this.policy.refusal(record, current)
-        })
-        if (refused !== undefined) {
-          return reply(Response.Status.FORBIDDEN, refused, previous === undefined ? {} : { record: previous })
-        }
-        // A writer must build on the newest version: an offer that does not
-        // raise the version is STALE, even where the tie-break let it replace
-        // a different record of the same version (so that replicas converge).
-        if (previous !== undefined && previous.version >= record.version && compareRecords(previous, record) !== 0) {
-          return reply(Response.Status.STALE, `Holds version ${previous.version}`, { record: previous })
-        }
-        return reply(Response.Status.OK)
-      }
-      default:
-        return reply(Response.Status.INVALID, `Unknown request type ${String(request.type)}`)
     }
   }
 }

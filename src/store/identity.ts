@@ -4,6 +4,7 @@
  */
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { logger } from '@libp2p/logger'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { Key } from 'interface-datastore'
 import type { AbortOptions, PrivateKey } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
@@ -18,6 +19,7 @@ export async function loadOrCreatePrivateKey (datastore: Datastore, options?: Ab
   }
   const key = await generateKeyPair('Ed25519')
   await datastore.put(IDENTITY_KEY, privateKeyToProtobuf(key), options)
-  log('created a new identity')
+  // no node exists yet to prefix this line: it names the new peer id itself
+  log('created a new identity, peer id %p', peerIdFromPrivateKey(key))
   return key
 }

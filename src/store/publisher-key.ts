@@ -6,8 +6,8 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { InvalidOptionsError } from '../errors.js'
-import type { PrivateKey } from '@libp2p/interface'
+import { InvalidParametersError } from '../errors.js'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
 
 /** Reads the key at `path`, or creates an Ed25519 key there when no file exists. */
 export async function loadOrCreatePublisherKey (path: string): Promise<PrivateKey> {
@@ -26,11 +26,11 @@ export async function loadOrCreatePublisherKey (path: string): Promise<PrivateKe
   try {
     return privateKeyFromProtobuf(bytes)
   } catch (err) {
-    throw new InvalidOptionsError(`${path} does not hold a libp2p private key: ${(err as Error).message}`)
+    throw new InvalidParametersError(`${path} does not hold a libp2p private key: ${(err as Error).message}`)
   }
 }
 
 /** The peer id form of a publisher's key: what receipts and records name, and what `publishers` lists. */
-export function publisherId (key: PrivateKey): string {
-  return peerIdFromPrivateKey(key).toString()
+export function publisherId (key: PrivateKey): PeerId {
+  return peerIdFromPrivateKey(key)
 }

@@ -4,17 +4,15 @@
  * per key so that "never replace a newer record with an older one" holds even
  * when two PUTs for one key race.
  */
-import { logger } from '@libp2p/logger'
 import { Key } from 'interface-datastore'
 import { base32 } from 'multiformats/bases/base32'
 import { compareRecords, decodeRecord, encodeRecord } from '../model/record.js'
 import type { WireRecord } from '../model/record.js'
-import type { AbortOptions } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Logger } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 
-const log = logger('product-dht:store')
-
-const PREFIX = '/product-dht/records'
+/** Where records live in the datastore given (the service gives its own namespace, `/product-dht`). */
+const PREFIX = '/records'
 
 export interface StoreResult {
   /** true when the offered record is now the stored one (also when it was already) */
@@ -34,10 +32,12 @@ export interface PutOptions extends AbortOptions {
 
 export class RecordStore {
   private readonly datastore: Datastore
+  private readonly log: Logger
   private readonly locks = new Map<string, Promise<unknown>>()
 
-  constructor (datastore: Datastore) {
-    this.datastore = datastore
+  constructor (components: { datastore: Datastore, logger: ComponentLogger }) {
+    this.datastore = components.datastore
+    this.log = components.logger.forComponent('product-dht:store')
   }
 
   private keyOf (key: Uint8Array): Key {
@@ -79,7 +79,7 @@ export class RecordStore {
           return { stored: true, previous: current }
         }
         if (order < 0) {
-          log('kept version %d over offered version %d', current.version, record.version)
+          this.log('kept version %d over offered version %d', current.version, record.version)
           return { stored: false, previous: current }
         }
       }
@@ -90,21 +90,21 @@ export class RecordStore {
 
   /**
    * Deletes every record `expired` says is past keeping (tombstones past
-   * their grace period, say); resolves to how many were deleted.
+   * their grace period, say); resolves to the records deleted.
    */
-  async purge (expired: (record: WireRecord) => boolean, options?: AbortOptions): Promise<number> {
+  async purge (expired: (record: WireRecord) => boolean, options?: AbortOptions): Promise<WireRecord[]> {
     const candidates: WireRecord[] = []
     for await (const record of this.entries(options)) {
       if (expired(record)) candidates.push(record)
     }
-    let purged = 0
+    const purged: WireRecord[] = []
     for (const record of candidates) {
       await this.withLock(record.key, async () => {
         // a newer record may have come in since the scan
         const current = await this.get(record.key, options)
         if (current !== undefined && expired(current)) {
           await this.datastore.delete(this.keyOf(record.key), options)
-          purged++
+          purged.push(current)
         }
       })
     }
@@ -117,7 +117,7 @@ export class RecordStore {
       try {
         yield decodeRecord(value)
       } catch (err) {
-        log.error('skipping an unreadable stored record - %e', err)
+        this.log.error('skipping an unreadable stored record - %e', err)
       }
     }
   }

@@ -56,6 +56,24 @@ describe('examples', () => {
     }
   })
 
+  it('seller.ts without a key file keeps the key in memory and writes no file', async () => {
+    const { readdir } = await import('node:fs/promises')
+    const before = await readdir('.')
+    const out = await example('seller.ts')
+    assert.match(out, /a key in memory for this run/)
+    assert.match(out, /peer 3 publishing with its own key: UnauthorizedPublisherError/)
+    assert.deepEqual(await readdir('.'), before, 'seller.ts wrote into the working tree')
+  })
+
+  it('service.ts runs the service in a hand-built libp2p node next to createProductNode peers', async () => {
+    const out = await example('service.ts')
+    assert.match(out, /own node listens on .*\/tcp\/\d+\/ws/)
+    assert.match(out, /own node knows 2 record peers/)
+    assert.match(out, /SERVICE-1 version 1 on 3 replicas/)
+    assert.match(out, /a createProductNode peer reads it: \{[^}]*name: 'Put by a hand-built node'/)
+    assert.match(out, /own node reads SERVICE-2: \{[^}]*currency: 'USD'/)
+  })
+
   it('api.ts runs the whole API', async () => {
     const out = await example('api.ts')
     assert.match(out, /stored Qm\w+ version 1 on 3 replicas/)

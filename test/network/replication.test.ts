@@ -40,7 +40,7 @@ describe('a 12-node network', () => {
   it('stores a product on exactly the r closest record peers and reads it from every node', async () => {
     const result = await nodes[1].putProduct({ id: 'P001', name: 'Widget', price: 99.99, currency: 'EUR' })
     const expected = expectedReplicas('P001', nodes.map(n => n.peerId), R)
-    assert.deepEqual([...result.replicas].sort(), [...expected].sort())
+    assert.deepEqual(result.replicas.map(String).sort(), [...expected].sort())
     assert.equal(result.version, 1)
     assert.deepEqual(result.failed, [])
 
@@ -58,14 +58,14 @@ describe('a 12-node network', () => {
       const id = `SKU-${i}`
       const writer = nodes[(i * 5) % nodes.length]
       const result = await writer.putProduct({ id, name: `Item ${i}`, price: `${i}.50`, currency: 'USD', tags: ['t'] })
-      assert.deepEqual([...result.replicas].sort(), [...expectedReplicas(id, nodes.map(n => n.peerId), R)].sort(), id)
+      assert.deepEqual(result.replicas.map(String).sort(), [...expectedReplicas(id, nodes.map(n => n.peerId), R)].sort(), id)
       const holders = []
       for (const node of nodes) {
         for await (const product of node.localProducts()) {
           if (product.id === id) holders.push(node.peerId.toString())
         }
       }
-      assert.deepEqual(holders.sort(), [...result.replicas].sort(), `${id} is held only by its replicas`)
+      assert.deepEqual(holders.sort(), result.replicas.map(String).sort(), `${id} is held only by its replicas`)
       const reader = nodes[(i * 7 + 3) % nodes.length]
       assert.equal((await reader.getProduct(id))?.price, `${i}.50`)
     }
@@ -86,7 +86,7 @@ describe('a 12-node network', () => {
     // replay version 1 straight at every replica
     const key = productKey('P-VER')
     const old = await signRecord(createRecord(key, validateProduct({ id: 'P-VER', name: 'v1', price: '1.00', currency: 'EUR' }), 1n, Date.now() + 60_000), seller)
-    for (const replica of second.replicas) {
+    for (const replica of second.replicas.map(String)) {
       const sender = nodes.find(n => n.peerId.toString() !== replica)!
       const response = await rawExchange(sender, byId(replica).peerId, [encodeRequest({ type: Request.Type.PUT, key, record: old })])
       assert.equal(response?.status, Response.Status.STALE)
@@ -107,7 +107,7 @@ describe('a 12-node network', () => {
     }
     const key = productKey('P-DEL')
     const delayed = await signRecord(createRecord(key, validateProduct({ id: 'P-DEL', name: 'Doomed', price: '3.00', currency: 'GBP' }), 1n, Date.now()), seller)
-    for (const replica of deleted.replicas) {
+    for (const replica of deleted.replicas.map(String)) {
       const sender = nodes.find(n => n.peerId.toString() !== replica)!
       const response = await rawExchange(sender, byId(replica).peerId, [encodeRequest({ type: Request.Type.PUT, key, record: delayed })])
       assert.equal(response?.status, Response.Status.STALE)
@@ -124,7 +124,7 @@ describe('a 12-node network', () => {
     const put = await nodes[2].putProduct({ id: 'P-REPAIR', name: 'v1', price: '1.00', currency: 'EUR' })
     const key = productKey('P-REPAIR')
     const v2 = await signRecord(createRecord(key, validateProduct({ id: 'P-REPAIR', name: 'v2', price: '2.00', currency: 'EUR' }), 2n, Date.now()), seller)
-    const [stale, ...fresh] = put.replicas.map(byId)
+    const [stale, ...fresh] = put.replicas.map(String).map(byId)
     const senderFor = (replica: ProductNode): ProductNode => nodes.find(n => n !== replica)!
     for (const replica of fresh) {
       const response = await rawExchange(senderFor(replica), replica.peerId, [encodeRequest({ type: Request.Type.PUT, key, record: v2 })])
@@ -134,7 +134,7 @@ describe('a 12-node network', () => {
       (await rawExchange(senderFor(replica), replica.peerId, [encodeRequest({ type: Request.Type.GET, key })]))?.record?.version
     assert.equal(await versionOn(stale), 1n)
 
-    const reader = nodes.find(n => !put.replicas.includes(n.peerId.toString()))!
+    const reader = nodes.find(n => !put.replicas.map(String).includes(n.peerId.toString()))!
     const record = await reader.getRecord('P-REPAIR')
     assert.equal(record?.version, 2)
     assert.equal(record?.product.name, 'v2')
@@ -192,20 +192,20 @@ describe('a 12-node network', () => {
 
   it('reads and writes with a replica holder stopped', async () => {
     const put = await nodes[5].putProduct({ id: 'P-CHURN', name: 'Survivor', price: '7.00', currency: 'EUR' })
-    const victimId = put.replicas.find(p => p !== nodes[0].peerId.toString() && p !== nodes[5].peerId.toString() && p !== nodes[10].peerId.toString())
+    const victimId = put.replicas.map(String).find(p => p !== nodes[0].peerId.toString() && p !== nodes[5].peerId.toString() && p !== nodes[10].peerId.toString())
     assert.ok(victimId)
     const victim = byId(victimId)
     await victim.stop()
     nodes = nodes.filter(n => n !== victim)
 
-    const record = await nodes.find(n => n.peerId.toString() !== victimId && !put.replicas.includes(n.peerId.toString()))!.getRecord('P-CHURN')
+    const record = await nodes.find(n => n.peerId.toString() !== victimId && !put.replicas.map(String).includes(n.peerId.toString()))!.getRecord('P-CHURN')
     assert.equal(record?.product.name, 'Survivor')
 
     // a write lands on r live peers: the dead one is replaced by the next closest
     const update = await nodes[5].putProduct({ id: 'P-CHURN', name: 'Survivor 2', price: '8.00', currency: 'EUR' })
-    assert.equal(update.replicas.length, R)
-    assert.ok(!update.replicas.includes(victimId))
-    assert.deepEqual([...update.replicas].sort(), expectedReplicas('P-CHURN', nodes.map(n => n.peerId), R).sort())
+    assert.equal(update.replicas.map(String).length, R)
+    assert.ok(!update.replicas.map(String).includes(victimId))
+    assert.deepEqual(update.replicas.map(String).sort(), expectedReplicas('P-CHURN', nodes.map(n => n.peerId), R).sort())
     assert.equal((await nodes[10].getProduct('P-CHURN'))?.name, 'Survivor 2')
   })
 

@@ -7,6 +7,7 @@
 import { describe, it, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { defaultLogger } from '@libp2p/logger'
 import { createProductNode } from '../../src/index.js'
 import { productKey } from '../../src/model/keys.js'
 import { Request, Response } from '../../src/model/messages.js'
@@ -57,7 +58,7 @@ describe('the record client facing BUSY', () => {
         }
       })()
     }, { maxInboundStreams: 1_000 })
-    client = new RecordClient({ dialProtocol: asker.libp2p.dialProtocol.bind(asker.libp2p) }, { protocol: PROTOCOL })
+    client = new RecordClient({ connectionManager: { openStream: asker.libp2p.dialProtocol.bind(asker.libp2p) }, logger: defaultLogger() }, { protocol: PROTOCOL })
   })
 
   beforeEach(() => {
@@ -82,7 +83,7 @@ describe('the record client facing BUSY', () => {
 
   it('gives up once its BUSY waits reach busyPatience, and returns the BUSY answer', async () => {
     answer = () => busy(100)
-    const impatient = new RecordClient({ dialProtocol: asker.libp2p.dialProtocol.bind(asker.libp2p) }, { protocol: PROTOCOL, busyPatience: 300 })
+    const impatient = new RecordClient({ connectionManager: { openStream: asker.libp2p.dialProtocol.bind(asker.libp2p) }, logger: defaultLogger() }, { protocol: PROTOCOL, busyPatience: 300 })
     try {
       const started = Date.now()
       const response = await impatient.send(peer.peerId, GET)

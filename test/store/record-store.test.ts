@@ -1,4 +1,5 @@
 import { describe, it, after } from 'node:test'
+import { defaultLogger } from '@libp2p/logger'
 import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -18,7 +19,7 @@ describe('record store', () => {
   after(async () => { await Promise.all(dirs.map(async d => rm(d, { recursive: true, force: true }))) })
 
   it('never replaces a newer record with an older one', async () => {
-    const store = new RecordStore(new MemoryDatastore())
+    const store = new RecordStore({ datastore: new MemoryDatastore(), logger: defaultLogger() })
     assert.equal((await store.put(createRecord(key, product, 2n, 10))).stored, true)
     const older = await store.put(createRecord(key, product, 1n, 20))
     assert.equal(older.stored, false)
@@ -29,7 +30,7 @@ describe('record store', () => {
   })
 
   it('keeps the newest of racing writes', async () => {
-    const store = new RecordStore(new MemoryDatastore())
+    const store = new RecordStore({ datastore: new MemoryDatastore(), logger: defaultLogger() })
     const versions = [5n, 3n, 9n, 1n, 7n, 2n, 8n]
     await Promise.all(versions.map(async v => store.put(createRecord(key, product, v, 1))))
     assert.equal((await store.get(key))?.version, 9n)
@@ -40,11 +41,11 @@ describe('record store', () => {
     dirs.push(dir)
     let datastore = new LevelDatastore(dir)
     await datastore.open()
-    await new RecordStore(datastore).put(createRecord(key, product, 4n, 1))
+    await new RecordStore({ datastore: datastore, logger: defaultLogger() }).put(createRecord(key, product, 4n, 1))
     await datastore.close()
     datastore = new LevelDatastore(dir)
     await datastore.open()
-    const store = new RecordStore(datastore)
+    const store = new RecordStore({ datastore: datastore, logger: defaultLogger() })
     assert.equal((await store.get(key))?.version, 4n)
     const all = []
     for await (const record of store.entries()) all.push(record)
@@ -53,6 +54,6 @@ describe('record store', () => {
   })
 
   it('answers undefined for a key it does not hold', async () => {
-    assert.equal(await new RecordStore(new MemoryDatastore()).get(productKey('nope')), undefined)
+    assert.equal(await new RecordStore({ datastore: new MemoryDatastore(), logger: defaultLogger() }).get(productKey('nope')), undefined)
   })
 })

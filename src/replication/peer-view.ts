@@ -7,16 +7,19 @@
  * hints replicas send back. Ranking a key against it costs no network round
  * trip, which is what keeps puts and gets at one round trip.
  */
-import { logger } from '@libp2p/logger'
+import { peerIdFromMultihash } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import * as Digest from 'multiformats/hashes/digest'
 import { compareDistance, keyPosition, peerPosition } from '../model/keys.js'
-import type { IdentifyResult, PeerId, PeerStore, TypedEventTarget, Libp2pEvents } from '@libp2p/interface'
-
-const log = logger('product-dht:peer-view')
+import type { PeerHint } from '../model/messages.js'
+import type { AbortOptions, ComponentLogger, IdentifyResult, Libp2pEvents, Logger, PeerId, PeerStore, TypedEventTarget } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 
 export interface PeerViewComponents {
   peerId: PeerId
   peerStore: PeerStore
   events: TypedEventTarget<Libp2pEvents>
+  logger: ComponentLogger
 }
 
 export interface PeerViewInit {
@@ -40,6 +43,9 @@ interface ViewEntry {
 /** Failed requests in a row after which a peer leaves the view (identify brings it back if it returns). */
 const MAX_FAILURES = 3
 
+/** Addresses taken from one hint, at most: a peer names a handful, not hundreds. */
+const MAX_HINT_ADDRESSES = 8
+
 export class RecordPeerView {
   private readonly components: PeerViewComponents
   private readonly protocol: string
@@ -47,6 +53,7 @@ export class RecordPeerView {
   private readonly downPenalty: number
   private readonly entries = new Map<string, ViewEntry>()
   private readonly self: ViewEntry
+  private readonly log: Logger
   private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {
     const { peerId, protocols } = event.detail
     if (protocols.includes(this.protocol)) {
@@ -62,6 +69,7 @@ export class RecordPeerView {
     this.selfIsReplica = init.selfIsReplica
     this.downPenalty = init.downPenalty ?? 30_000
     this.self = { id: components.peerId, position: peerPosition(components.peerId), downUntil: 0, failures: 0 }
+    this.log = components.logger.forComponent('product-dht:peer-view')
   }
 
   async start (): Promise<void> {
@@ -103,12 +111,12 @@ export class RecordPeerView {
       return
     }
     this.entries.set(peer.toString(), { id: peer, position: peerPosition(peer), downUntil: 0, failures: 0 })
-    log('record peer %p joined the view (%d known)', peer, this.entries.size)
+    this.log('record peer %p joined the view (%d known)', peer, this.entries.size)
   }
 
   remove (peer: PeerId): void {
     if (this.entries.delete(peer.toString())) {
-      log('record peer %p left the view', peer)
+      this.log('record peer %p left the view', peer)
     }
   }
 
@@ -155,15 +163,58 @@ export class RecordPeerView {
   }
 
   /**
-   * The peers to name to `requester` for `key`: the `count` this node ranks
-   * first, when this node is not among them (the requester asked the wrong
-   * peer) or when `asked`; otherwise none. Neither node is named.
+   * The hints to send `requester` for `key`: the `count` record peers this
+   * node ranks first, with their addresses, when this node is not among them
+   * (the requester asked the wrong peer) or when it `asked`; otherwise none.
+   * Neither node is named.
    */
-  hintsFor (key: Uint8Array, count: number, requester: PeerId, asked: boolean): PeerId[] {
+  async hintsFor (key: Uint8Array, count: number, requester: PeerId, asked: boolean, options?: AbortOptions): Promise<PeerHint[]> {
     const ranked = this.rank(key).slice(0, count)
     if (!asked && ranked.some(id => id.equals(this.components.peerId))) {
       return []
     }
-    return ranked.filter(id => !id.equals(requester) && !id.equals(this.components.peerId))
+    const hints: PeerHint[] = []
+    for (const peer of ranked) {
+      if (peer.equals(requester) || peer.equals(this.components.peerId)) {
+        continue
+      }
+      try {
+        const stored = await this.components.peerStore.get(peer, options)
+        hints.push({ id: peer.toMultihash().bytes, addrs: stored.addresses.map(a => a.multiaddr.bytes) })
+      } catch {
+        // forgotten by the peer store since: nothing to hint
+      }
+    }
+    return hints
+  }
+
+  /**
+   * Adds a record peer that a reply or a provider record named, keeping its
+   * addresses (and that it speaks the record protocol) in the peer store.
+   */
+  async addWithAddresses (peer: PeerId, addrs: Multiaddr[], options?: AbortOptions): Promise<void> {
+    if (peer.equals(this.components.peerId) || this.has(peer)) {
+      return
+    }
+    await this.components.peerStore.merge(peer, { multiaddrs: addrs, protocols: [this.protocol] }, options)
+    this.add(peer)
+  }
+
+  /** Adds the record peers that `hints` name (at most `limit` of them); malformed hints are skipped. */
+  async addFromHints (hints: PeerHint[], limit: number, options?: AbortOptions): Promise<void> {
+    for (const hint of hints.slice(0, limit)) {
+      let peer: PeerId
+      try {
+        peer = peerIdFromMultihash(Digest.decode(hint.id))
+      } catch {
+        continue
+      }
+      const addrs: Multiaddr[] = []
+      for (const bytes of hint.addrs.slice(0, MAX_HINT_ADDRESSES)) {
+        try { addrs.push(multiaddr(bytes)) } catch {}
+      }
+      options?.signal?.throwIfAborted()
+      await this.addWithAddresses(peer, addrs, options)
+    }
   }
 }

@@ -1,0 +1,203 @@
+/**
+ * Finding a catalog's record peers through the host's routing (the DHT).
+ *
+ * In a DHT of our own every peer speaks the record protocol and identify
+ * finds them. In a foreign network (the public IPFS DHT, a swarm of Go peers)
+ * record peers are a small minority and a node's routing table may hold none
+ * of them. There every record peer announces itself as a provider of the
+ * catalog's rendezvous CID, and a node looks its providers up when it joins
+ * and again whenever its view is too thin to fill a replica set.
+ */
+import { setMaxListeners } from 'node:events'
+import type { RecordPeerView } from '../replication/peer-view.js'
+import type { AbortOptions, ComponentLogger, ContentRouting, Logger, PeerId, PeerRouting } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
+
+/** ms after a first connection before a node nobody joined announces and discovers by itself. */
+const CONNECTED_PAUSE = 10_000
+
+export interface CatalogDiscoveryComponents {
+  peerId: PeerId
+  view: RecordPeerView
+  /** libp2p's peer routing (kad-dht's lookups) */
+  peerRouting: Pick<PeerRouting, 'getClosestPeers'>
+  /** libp2p's content routing (kad-dht's provider records) */
+  contentRouting: Pick<ContentRouting, 'provide' | 'findProviders'>
+  /** whether this node has any connection: with none, a DHT query has nobody to ask and waits until aborted */
+  isConnected(): boolean
+  logger: ComponentLogger
+}
+
+export interface CatalogDiscoveryInit {
+  /** the catalog's rendezvous CID */
+  cid: CID
+  /** true when this node holds replicas and should be found (server mode) */
+  announce: boolean
+  /** a view with fewer remote record peers than this is too thin: discover again */
+  minPeers: number
+  /** ms between checks whether to announce or discover again */
+  interval: number
+  /** ms one announce or discovery in the background may take */
+  timeout: number
+  /** ms the lookup of a request whose view is too thin may take */
+  lookupTimeout: number
+}
+
+export class CatalogDiscovery {
+  private readonly components: CatalogDiscoveryComponents
+  private readonly init: CatalogDiscoveryInit
+  private readonly log: Logger
+  private controller = new AbortController()
+  private announced = false
+  private timer?: ReturnType<typeof setInterval>
+  private pending?: ReturnType<typeof setTimeout>
+  private background?: Promise<void>
+
+  constructor (components: CatalogDiscoveryComponents, init: CatalogDiscoveryInit) {
+    this.components = components
+    this.init = init
+    this.log = components.logger.forComponent('product-dht:discovery')
+  }
+
+  /** Starts the periodic check (announce until someone was told; discover while the view is thin). */
+  start (): void {
+    this.controller = new AbortController()
+    setMaxListeners(Infinity, this.controller.signal)
+    this.announced = false
+    this.timer = setInterval(() => { this.maintain() }, this.init.interval)
+    // a timer must not keep a process alive whose nodes were all stopped
+    this.timer.unref()
+  }
+
+  async stop (): Promise<void> {
+    clearInterval(this.timer)
+    clearTimeout(this.pending)
+    this.pending = undefined
+    this.controller.abort()
+    await this.background
+  }
+
+  /**
+   * Called once the node has joined: when the view is thin, discovers the
+   * catalog's record peers (bounded by the caller's signal), then announces
+   * this node in the background. Nobody waits for the announce: where record
+   * peers are many, identify finds a new node anyway. It starts after the
+   * discovery so that this node is not among the providers it looks up.
+   */
+  async join (options: AbortOptions = {}): Promise<void> {
+    const thin = this.components.view.size < this.init.minPeers
+    // a join that used up its time leaves the discovery to the background
+    const late = options.signal?.aborted === true
+    if (thin && !late) {
+      await this.discover(options)
+    }
+    this.runInBackground(true, thin && late)
+  }
+
+  /**
+   * A peer connected. In a node whose own code dials its peers (the service
+   * in a libp2p node built by hand) nobody calls join(): a while after the
+   * first connection, when this node has not announced itself yet, it
+   * announces and discovers in the background. The pause lets a join that
+   * is under way (createProductNode's) do it first, with a full routing table.
+   */
+  onConnected (): void {
+    if (this.announced || this.pending !== undefined || this.controller.signal.aborted) {
+      return
+    }
+    this.pending = setTimeout(() => {
+      this.pending = undefined
+      if (!this.announced) this.maintain()
+    }, CONNECTED_PAUSE)
+    this.pending.unref()
+  }
+
+  /** Tells the DHT this node provides the rendezvous CID. Never rejects: a failed announce is retried later. */
+  async announce (options: AbortOptions): Promise<void> {
+    if (!this.init.announce || !this.components.isConnected()) {
+      return
+    }
+    try {
+      await this.components.contentRouting.provide(this.init.cid, options)
+      this.announced = true
+      this.log('announced %c', this.init.cid)
+    } catch (err) {
+      this.log.error('announcing %c failed - %s', this.init.cid, (err as Error).message)
+    }
+  }
+
+  /**
+   * Looks up the providers of the rendezvous CID and adds those not yet
+   * known to the view. Resolves to the peers added; never rejects.
+   */
+  async discover (options: AbortOptions): Promise<PeerId[]> {
+    const added: PeerId[] = []
+    if (!this.components.isConnected()) {
+      return added
+    }
+    const { view, peerId } = this.components
+    try {
+      for await (const provider of this.components.contentRouting.findProviders(this.init.cid, options)) {
+        if (provider.id.equals(peerId) || view.has(provider.id)) {
+          continue
+        }
+        await view.addWithAddresses(provider.id, provider.multiaddrs, options)
+        added.push(provider.id)
+      }
+    } catch (err) {
+      this.log('discovering providers of %c ended - %s', this.init.cid, (err as Error).message)
+    }
+    this.log('discovered %d new record peers through %c', added.length, this.init.cid)
+    return added
+  }
+
+  /**
+   * Peers that may be close to `key`, for a request whose view is too thin:
+   * a DHT lookup of the key and, where record peers are a minority and the
+   * closest peers may not be record peers at all, the catalog's providers.
+   * Bounded by `lookupTimeout` as well as the caller's signal.
+   */
+  async findCandidates (key: Uint8Array, options: AbortOptions = {}): Promise<PeerId[]> {
+    if (!this.components.isConnected()) {
+      return []
+    }
+    const timeout = AbortSignal.timeout(this.init.lookupTimeout)
+    const signal = options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
+    setMaxListeners(Infinity, signal)
+    const [closest, discovered] = await Promise.all([
+      this.closestPeers(key, { signal }),
+      this.discover({ signal })
+    ])
+    return [...discovered, ...closest]
+  }
+
+  /** A DHT lookup of the peers closest to `key`; whatever it found when it ends or fails. */
+  private async closestPeers (key: Uint8Array, options: AbortOptions): Promise<PeerId[]> {
+    const peers = new Map<string, PeerId>()
+    try {
+      for await (const peer of this.components.peerRouting.getClosestPeers(key, options)) {
+        peers.set(peer.id.toString(), peer.id)
+      }
+    } catch (err) {
+      this.log('lookup ended - %s', (err as Error).message)
+    }
+    return [...peers.values()]
+  }
+
+  private maintain (): void {
+    this.runInBackground(!this.announced, this.components.view.size < this.init.minPeers)
+  }
+
+  private runInBackground (announce: boolean, discover: boolean): void {
+    const needsAnnounce = announce && this.init.announce
+    if (this.background !== undefined || (!needsAnnounce && !discover) || this.controller.signal.aborted) {
+      return
+    }
+    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.init.timeout)])
+    setMaxListeners(Infinity, signal)
+    this.background = Promise.all([
+      needsAnnounce ? this.announce({ signal }) : undefined,
+      discover ? this.discover({ signal }) : undefined
+    ]).then(() => {}).finally(() => { this.background = undefined })
+  }
+}

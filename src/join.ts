@@ -1,0 +1,214 @@
+/**
+ * Joining a network through bootstrap peers: dial them, fill the DHT's
+ * routing table with a lookup of this node's own id, and wait until the
+ * peers met are identified, so that the record-peer view is full before the
+ * first put or get. When none can be reached the caller gets every address
+ * with its reason; a node started alone keeps trying in the background.
+ */
+import './polyfill.js'
+import { setMaxListeners } from 'node:events'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { ProductHost } from './host.js'
+import type { BootstrapFailure } from './errors.js'
+import type { AbortOptions, Logger, PeerId } from '@libp2p/interface'
+
+/** ms after which a DHT that still holds no bootstrap peer is taken to have dropped their addresses. */
+const ROUTING_TABLE_GRACE = 5_000
+
+/** ms the join waits, at most, for the peers it met to be identified. */
+const IDENTIFY_GRACE = 2_000
+
+/** Background retries of a node started alone: the first after 5 s, doubling up to a minute. */
+const RETRY_FIRST = 5_000
+const RETRY_MAX = 60_000
+/** ms one background try may take. */
+const JOIN_RETRY_TIMEOUT = 30_000
+
+export interface JoinResult {
+  /** bootstrap addresses dialled */
+  reached: number
+  /** the addresses that could not be, with why */
+  failures: BootstrapFailure[]
+}
+
+export interface JoinOptions extends AbortOptions {
+  /** ms the join may take; once a bootstrap peer answered, the node goes on with what it found by then */
+  timeout: number
+}
+
+/** Dials every bootstrap address; resolves to how many answered and why the others did not. */
+export async function dialBootstrap (host: ProductHost, bootstrap: string[], options: AbortOptions = {}): Promise<JoinResult> {
+  const failures: BootstrapFailure[] = []
+  let reached = 0
+  for (const address of bootstrap) {
+    try {
+      await host.dial(multiaddr(address), options)
+      reached++
+    } catch (err) {
+      options.signal?.throwIfAborted()
+      failures.push({ address, reason: (err as Error).message })
+    }
+  }
+  return { reached, failures }
+}
+
+/**
+ * Dials the bootstrap peers and, when one answered, fills the routing table
+ * and the record-peer view. Rejects when `signal` aborts, or when the
+ * timeout passes before any bootstrap peer answered; once one has, a
+ * timeout ends the join with the peers found so far: the node has joined,
+ * and the rest only fills tables (in a crowded process a lookup can take
+ * longer than any deadline that suits a single node).
+ */
+export async function joinNetwork (host: ProductHost, bootstrap: string[], log: Logger, options: JoinOptions): Promise<JoinResult> {
+  const deadline = AbortSignal.timeout(options.timeout)
+  const signal = options.signal == null ? deadline : AbortSignal.any([options.signal, deadline])
+  // one signal bounds every dial and query of the join: many listeners are expected
+  setMaxListeners(Infinity, signal)
+  const result = await dialBootstrap(host, bootstrap, { signal })
+  for (const failure of result.failures) {
+    log('could not reach bootstrap peer %s - %s', failure.address, failure.reason)
+  }
+  if (result.reached === 0) {
+    return result
+  }
+  try {
+    await fillRoutingTable(host, log, { signal })
+    await waitForIdentify(host, { signal })
+  } catch (err) {
+    // kad-dht ends an aborted lookup with an AbortError of its own: ask the signals which fired
+    if (options.signal?.aborted === true || !deadline.aborted) {
+      throw err
+    }
+    log.error('joining took longer than %d ms; going on with the %d DHT peers found so far', options.timeout, host.services.dht.routingTable.size)
+  }
+  return result
+}
+
+/**
+ * A lookup of this node's own id: fills the routing table and connects the
+ * closest peers. kad-dht waits by itself (on its routing table's events)
+ * until a first peer is in the table; if none is after a grace period, the
+ * DHT dropped every bootstrap address (addressFilter 'public' on loopback or
+ * a LAN, say) and waiting longer is pointless.
+ */
+async function fillRoutingTable (host: ProductHost, log: Logger, options: AbortOptions): Promise<void> {
+  const dht = host.services.dht
+  const empty = new AbortController()
+  const check = setTimeout(() => {
+    if (dht.routingTable.size === 0) {
+      empty.abort(new Error('the DHT kept none of the bootstrap peers'))
+    }
+  }, ROUTING_TABLE_GRACE)
+  const signal = options.signal == null ? empty.signal : AbortSignal.any([options.signal, empty.signal])
+  setMaxListeners(Infinity, signal)
+  try {
+    for await (const event of dht.getClosestPeers(host.peerId.toMultihash().bytes, { signal })) {
+      void event
+    }
+  } catch (err) {
+    options.signal?.throwIfAborted()
+    if (!empty.signal.aborted) {
+      throw err
+    }
+    log.error('the DHT kept none of the bootstrap peers (does addressFilter drop their addresses?)')
+  } finally {
+    clearTimeout(check)
+  }
+}
+
+/**
+ * Waits (at most IDENTIFY_GRACE ms) until every connected peer has been
+ * identified, so that the protocols of the peers the lookup met are known
+ * before the first put picks its replicas.
+ */
+async function waitForIdentify (host: ProductHost, options: AbortOptions): Promise<void> {
+  const pending = new Set<string>()
+  await Promise.all(host.getConnections().map(async connection => {
+    const peer = await host.peerStore.get(connection.remotePeer, options).catch(() => undefined)
+    if (peer === undefined || peer.protocols.length === 0) {
+      pending.add(connection.remotePeer.toString())
+    }
+  }))
+  if (pending.size === 0) {
+    return
+  }
+  const { promise, resolve } = Promise.withResolvers<void>()
+  const onIdentify = (event: CustomEvent<{ peerId: PeerId }>): void => {
+    pending.delete(event.detail.peerId.toString())
+    if (pending.size === 0) resolve()
+  }
+  const timer = setTimeout(resolve, IDENTIFY_GRACE)
+  const onAbort = (): void => { resolve() }
+  host.addEventListener('peer:identify', onIdentify)
+  options.signal?.addEventListener('abort', onAbort, { once: true })
+  try {
+    await promise
+    options.signal?.throwIfAborted()
+  } finally {
+    clearTimeout(timer)
+    host.removeEventListener('peer:identify', onIdentify)
+    options.signal?.removeEventListener('abort', onAbort)
+  }
+}
+
+/**
+ * Keeps dialling the bootstrap peers of a node that started alone, with a
+ * growing pause, until one answers or the node stops; then joins through it
+ * and calls `onJoined`.
+ */
+export class BootstrapRetry {
+  private readonly host: ProductHost
+  private readonly bootstrap: string[]
+  private readonly log: Logger
+  private readonly onJoined: (options: AbortOptions) => Promise<void>
+  private readonly controller = new AbortController()
+  private running?: Promise<void>
+
+  constructor (host: ProductHost, bootstrap: string[], log: Logger, onJoined: (options: AbortOptions) => Promise<void>) {
+    this.host = host
+    this.bootstrap = bootstrap
+    this.log = log
+    this.onJoined = onJoined
+    setMaxListeners(Infinity, this.controller.signal)
+  }
+
+  start (): void {
+    this.running = this.loop().catch(err => {
+      if (!this.controller.signal.aborted) this.log.error('retrying the bootstrap peers failed - %e', err)
+    })
+  }
+
+  async stop (): Promise<void> {
+    this.controller.abort()
+    await this.running
+  }
+
+  private async loop (): Promise<void> {
+    const signal = this.controller.signal
+    for (let pause = RETRY_FIRST; !signal.aborted; pause = Math.min(2 * pause, RETRY_MAX)) {
+      await sleep(pause, signal)
+      if (signal.aborted) return
+      const result = await joinNetwork(this.host, this.bootstrap, this.log, { signal, timeout: JOIN_RETRY_TIMEOUT })
+      if (result.reached > 0) {
+        this.log('joined through a bootstrap peer after running alone')
+        await this.onJoined({ signal })
+        return
+      }
+      this.log('no bootstrap peer reachable yet; next try in %d s', Math.min(2 * pause, RETRY_MAX) / 1000)
+    }
+  }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts; never rejects. */
+async function sleep (ms: number, signal: AbortSignal): Promise<void> {
+  await new Promise<void>(resolve => {
+    const timer = setTimeout(done, ms)
+    signal.addEventListener('abort', done, { once: true })
+    function done (): void {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+  })
+}

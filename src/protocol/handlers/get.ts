@@ -1,0 +1,13 @@
+/**
+ * GET: the record this node holds for a key, or NOT_FOUND.
+ */
+import { Response } from '../../model/messages.js'
+import { reply } from '../responses.js'
+import type { HandlerComponents, RequestHandler } from './index.js'
+
+export function getHandler (components: HandlerComponents): RequestHandler {
+  return async (request, _from, options) => {
+    const record = await components.store.get(request.key, options)
+    return record === undefined ? reply(Response.Status.NOT_FOUND) : reply(Response.Status.OK, '', { record })
+  }
+}

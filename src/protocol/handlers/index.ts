@@ -1,0 +1,84 @@
+/**
+ * Inbound requests of the record protocol, one handler per request type (as
+ * kad-dht's rpc/handlers). The stream server hands each decoded request here,
+ * and so does this node when it is one of its own replicas. Whatever a
+ * request holds, the answer is a response with a status: nothing throws.
+ */
+import { InvalidRecordError, RecordTooLargeError } from '../../errors.js'
+import { Request, Response } from '../../model/messages.js'
+import { KEY_LENGTH } from '../constants.js'
+import { reply } from '../responses.js'
+import { deleteHandler } from './delete.js'
+import { getHandler } from './get.js'
+import { putHandler } from './put.js'
+import type { PeerHint } from '../../model/messages.js'
+import type { PublisherPolicy } from '../../model/publishers.js'
+import type { WireRecord } from '../../model/record.js'
+import type { RecordStore } from '../../store/record-store.js'
+import type { AbortOptions, ComponentLogger, Logger, PeerId } from '@libp2p/interface'
+
+/** Answers one decoded request of one type. */
+export type RequestHandler = (request: Request, from: PeerId, options?: AbortOptions) => Promise<Response>
+
+export interface HandlerComponents {
+  store: RecordStore
+  /** who may publish which product */
+  policy: PublisherPolicy
+  logger: ComponentLogger
+  /** record peers to name to a requester for `key` (built by the peer view) */
+  hints?(key: Uint8Array, requester: PeerId, asked: boolean, options?: AbortOptions): Promise<PeerHint[]>
+  /** a record was stored that this node did not hold before */
+  onStored?(record: WireRecord, from: PeerId): void
+}
+
+export class RequestHandlers {
+  private readonly components: HandlerComponents
+  private readonly log: Logger
+  private readonly byType: Map<Request.Type, RequestHandler>
+
+  constructor (components: HandlerComponents) {
+    this.components = components
+    this.log = components.logger.forComponent('product-dht:protocol:handlers')
+    this.byType = new Map([
+      [Request.Type.GET, getHandler(components)],
+      [Request.Type.PUT, putHandler(components)],
+      [Request.Type.DELETE, deleteHandler(components)]
+    ])
+  }
+
+  /** Answers one decoded request from `from`, with closer-peer hints where the view has some. */
+  async handle (request: Request, from: PeerId, options?: AbortOptions): Promise<Response> {
+    if (request.key.byteLength !== KEY_LENGTH || request.key[0] !== 0x12 || request.key[1] !== 0x20) {
+      return reply(Response.Status.INVALID, 'Key must be a sha2-256 multihash')
+    }
+    const handler = this.byType.get(request.type)
+    if (handler === undefined) {
+      return reply(Response.Status.INVALID, `Unknown request type ${String(request.type)}`)
+    }
+    try {
+      const response = await handler(request, from, options)
+      const closer = await this.components.hints?.(request.key, from, request.wantPeers, options) ?? []
+      return closer.length > 0 ? { ...response, closer } : response
+    } catch (err) {
+      if (err instanceof InvalidRecordError) {
+        return reply(Response.Status.INVALID, err.message)
+      }
+      if (err instanceof RecordTooLargeError) {
+        return reply(Response.Status.TOO_LARGE, err.message)
+      }
+      this.log.error('failed to answer a %s request - %e', request.type, err)
+      return reply(Response.Status.ERROR, 'Internal error')
+    }
+  }
+
+  /** Decodes one request frame and answers it. */
+  async handleBytes (frame: Uint8Array, from: PeerId, options?: AbortOptions): Promise<Response> {
+    let request: Request
+    try {
+      request = Request.decode(frame)
+    } catch (err) {
+      return reply(Response.Status.INVALID, `Malformed request: ${(err as Error).message}`)
+    }
+    return this.handle(request, from, options)
+  }
+}

@@ -1,0 +1,227 @@
+/**
+ * The replica query engine: asks the replica set of a key.
+ *
+ * The replica set of a key is the r record peers closest to it. Requests go
+ * to the first r of the ranking in parallel; a replica that fails is replaced
+ * by the next one in the ranking, so a request still reaches r live peers
+ * while a few are down. Replies can name closer record peers this node did
+ * not know; the next round asks those too. Only when the view is too thin
+ * does a request pay for a DHT lookup.
+ */
+import '../polyfill.js'
+import { CustomProgressEvent } from 'progress-events'
+import { keyToString } from '../model/keys.js'
+import { Response } from '../model/messages.js'
+import type { RecordCheck } from './record-check.js'
+import type { RecordPeerView } from './peer-view.js'
+import type { ReplicaFailure } from '../errors.js'
+import type { Request } from '../model/messages.js'
+import type { ReplicaProgressEvents } from '../types.js'
+import type { AbortOptions, ComponentLogger, Logger, PeerId } from '@libp2p/interface'
+import type { ProgressOptions } from 'progress-events'
+
+/** Sends one request to one peer and returns its response (the record client, or a fake in tests). */
+export interface RequestSender {
+  send(peer: PeerId, request: Request, options?: AbortOptions): Promise<Response>
+}
+
+/** Answers a request here, without a stream (this node's request handlers). */
+export interface LocalReplica {
+  handle(request: Request, from: PeerId, options?: AbortOptions): Promise<Response>
+}
+
+export interface ReplicaQueryComponents {
+  peerId: PeerId
+  view: RecordPeerView
+  client: RequestSender
+  /** this node's own handlers, when it holds replicas */
+  local?: LocalReplica
+  /** peers that may be close to `key`, for when the view is too thin (a DHT lookup, the catalog's providers) */
+  findCandidates(key: Uint8Array, options?: AbortOptions): Promise<PeerId[]>
+  check: RecordCheck
+  logger: ComponentLogger
+}
+
+export interface ReplicaQueryInit {
+  /** r: replicas per key */
+  replicationFactor: number
+  /** rounds a request may take to follow closer-peer hints (default 3) */
+  maxRounds?: number
+}
+
+export interface QueryOptions extends AbortOptions, ProgressOptions<ReplicaProgressEvents> {}
+
+/** One replica's reply to a request. */
+export interface Answer {
+  peer: PeerId
+  response: Response
+}
+
+/** What asking a set of replicas produced so far. */
+export interface Round {
+  answers: Answer[]
+  failed: ReplicaFailure[]
+  asked: Set<string>
+}
+
+/** A query in flight: `round` fills as replies come in. */
+export interface RunningQuery {
+  round: Round
+  /** resolves once `enough` replicas took part, or when all requests ended */
+  quorum: Promise<void>
+  /** resolves when every request has ended */
+  done: Promise<Round>
+}
+
+export class ReplicaQuery {
+  private readonly components: ReplicaQueryComponents
+  private readonly r: number
+  private readonly maxRounds: number
+  readonly log: Logger
+
+  constructor (components: ReplicaQueryComponents, init: ReplicaQueryInit) {
+    this.components = components
+    this.r = init.replicationFactor
+    this.maxRounds = init.maxRounds ?? 3
+    this.log = components.logger.forComponent('product-dht:replication')
+  }
+
+  /** The replica set this node computes for `key` now (unreachable peers replaced by the next closest). */
+  replicaSet (key: Uint8Array): PeerId[] {
+    return this.components.view.rank(key).slice(0, this.r)
+  }
+
+  /** The r closest record peers to `key` this node knows, reachable or not. */
+  closestReplicas (key: Uint8Array): PeerId[] {
+    return this.components.view.rank(key, { ignoreDown: true }).slice(0, this.r)
+  }
+
+  /**
+   * A reply that counts towards a quorum: the replica took part (stored,
+   * held a valid record, did not hold one, or refused with a reason). A
+   * replica that answers with a record that fails its checks counts as
+   * unreachable: the next peer is asked in its place.
+   */
+  isUseful ({ peer, response }: Answer, key: Uint8Array): boolean {
+    if (response.status === Response.Status.OK) {
+      return response.record == null || this.components.check.isValid(response.record, key, peer)
+    }
+    return response.status === Response.Status.NOT_FOUND ||
+      response.status === Response.Status.STALE ||
+      response.status === Response.Status.FORBIDDEN
+  }
+
+  countUseful (round: Round, key: Uint8Array): number {
+    return round.answers.filter(answer => this.isUseful(answer, key)).length
+  }
+
+  /**
+   * Asks the replica set of `request.key`, following closer-peer hints for a
+   * few rounds, until r replicas took part or no candidate is left.
+   */
+  ask (request: Request, enough: number, options: QueryOptions = {}): RunningQuery {
+    const round: Round = { answers: [], failed: [], asked: new Set() }
+    const quorum = Promise.withResolvers<void>()
+    const onAnswer = (): void => {
+      if (this.countUseful(round, request.key) >= enough) {
+        quorum.resolve()
+      }
+    }
+    const done = (async () => {
+      let ranking = await this.candidates(request.key, options)
+      if (this.components.view.candidateCount < this.r) {
+        // this node knows too few record peers: ask the replicas to name theirs
+        request = { ...request, wantPeers: true }
+      }
+      let wanted = this.r
+      for (let i = 0; i < this.maxRounds && wanted > 0; i++) {
+        const fresh = ranking.filter(p => !round.asked.has(p.toString()))
+        if (fresh.length === 0) {
+          break
+        }
+        await this.askInParallel(request, fresh, wanted, round, onAnswer, options)
+        // replies may have named record peers we did not know, and identify may
+        // have told of others meanwhile: ask those that now rank among the first r
+        ranking = this.components.view.rank(request.key)
+        wanted = ranking.slice(0, this.r).filter(p => !round.asked.has(p.toString())).length
+      }
+      if (this.countUseful(round, request.key) < enough) {
+        this.log('%s of %s reached %d of %d replicas', request.type, keyToString(request.key), this.countUseful(round, request.key), enough)
+      }
+      return round
+    })()
+    done.then(() => { quorum.resolve() }, err => { quorum.reject(err) })
+    // a caller may wait on `done` alone: a rejected quorum must not count as unhandled
+    quorum.promise.catch(() => {})
+    return { round, quorum: quorum.promise, done }
+  }
+
+  /** Sends `request` to `peer`: over the wire, or to this node's own handlers when it is the peer. */
+  async send (peer: PeerId, request: Request, options: AbortOptions = {}): Promise<Response> {
+    if (peer.equals(this.components.peerId)) {
+      const local = this.components.local
+      if (local === undefined) {
+        throw new Error('this node holds no replicas')
+      }
+      return local.handle(request, peer, options)
+    }
+    return this.components.client.send(peer, request, options)
+  }
+
+  /** The ranking to ask for `key`, from the view, or widened by a lookup when the view is too thin. */
+  private async candidates (key: Uint8Array, options: QueryOptions): Promise<PeerId[]> {
+    const ranked = this.components.view.rank(key)
+    if (ranked.length >= this.r) {
+      return ranked
+    }
+    options.onProgress?.(new CustomProgressEvent('product-dht:lookup', { key: keyToString(key) }))
+    try {
+      const found = await this.components.findCandidates(key, options)
+      // the lookup may have taught the view more record peers: rank again
+      const reranked = this.components.view.rank(key)
+      const known = new Set(reranked.map(p => p.toString()))
+      // peers from the lookup may not speak the record protocol: asking tells
+      return [...reranked, ...found.filter(p => !known.has(p.toString()) && !p.equals(this.components.peerId))]
+    } catch (err) {
+      options.signal?.throwIfAborted()
+      this.log('lookup for a thin view failed - %s', (err as Error).message)
+      return ranked
+    }
+  }
+
+  /**
+   * Asks `wanted` peers of `ranking` at once, replacing each that fails with
+   * the next. Resolves when every request ended.
+   */
+  private async askInParallel (request: Request, ranking: PeerId[], wanted: number, total: Round, onAnswer: () => void, options: QueryOptions): Promise<void> {
+    const key = keyToString(request.key)
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < ranking.length) {
+        options.signal?.throwIfAborted()
+        const peer = ranking[next++]
+        total.asked.add(peer.toString())
+        options.onProgress?.(new CustomProgressEvent('product-dht:replica:request', { key, peer }))
+        try {
+          const response = await this.send(peer, request, options)
+          this.components.view.markUp(peer)
+          const answer = { peer, response }
+          total.answers.push(answer)
+          options.onProgress?.(new CustomProgressEvent('product-dht:replica:answer', { key, peer, status: String(response.status) }))
+          onAnswer()
+          await this.components.view.addFromHints(response.closer, this.r, options)
+          if (this.isUseful(answer, request.key)) {
+            return
+          }
+        } catch (err) {
+          options.signal?.throwIfAborted()
+          this.components.view.markDown(peer)
+          const reason = (err as Error).message
+          total.failed.push({ peer, reason })
+          options.onProgress?.(new CustomProgressEvent('product-dht:replica:failed', { key, peer, reason }))
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(wanted, ranking.length) }, worker))
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Quorum reads: ask the replica set, return once R replicas answered, choose
+ * the newest valid record, and tell "not found" (replicas answered, none
+ * holds it) from "not reached" (fewer than R answered: QuorumError).
+ */
+import { QuorumError } from '../errors.js'
+import { Request, Response } from '../model/messages.js'
+import { compareRecords } from '../model/record.js'
+import { describeResponse } from '../protocol/responses.js'
+import type { KnownVersions } from './known-versions.js'
+import type { ReadRepair } from './read-repair.js'
+import type { Answer, QueryOptions, ReplicaQuery } from './query.js'
+import type { RecordCheck } from './record-check.js'
+import type { ReplicaFailure } from '../errors.js'
+import type { KeyBytes } from '../model/keys.js'
+import type { WireRecord } from '../model/record.js'
+
+export interface ReadOutcome {
+  /** newest valid record among the answers (may be a tombstone or expired) */
+  newest?: WireRecord
+  /** replicas that answered (found or not found) */
+  answered: number
+  /** how many of those held exactly `newest` */
+  agreed: number
+  failed: ReplicaFailure[]
+}
+
+interface Summary {
+  newest?: WireRecord
+  answered: Answer[]
+  agreed: number
+  failed: ReplicaFailure[]
+  /** the answers hold different records of the highest version */
+  split: boolean
+}
+
+export interface ReaderComponents {
+  query: ReplicaQuery
+  check: RecordCheck
+  repair: ReadRepair
+  versions: KnownVersions
+}
+
+export class Reader {
+  private readonly components: ReaderComponents
+  private readonly readQuorum: number
+
+  constructor (components: ReaderComponents, init: { readQuorum: number }) {
+    this.components = components
+    this.readQuorum = init.readQuorum
+  }
+
+  /**
+   * Asks the replica set for `key` and returns once R replicas answered and
+   * one of them holds a record (or, when none of the R does, once every
+   * replica asked has answered). The other requests go on, and read repair
+   * runs once they have ended. Rejects with QuorumError when fewer than R
+   * replicas answered.
+   */
+  async read (key: KeyBytes, options: QueryOptions = {}): Promise<ReadOutcome> {
+    const { query, repair, versions } = this.components
+    const request: Request = { type: Request.Type.GET, key, wantPeers: false }
+    const asking = query.ask(request, this.readQuorum, options)
+    await asking.quorum
+    let summary = this.summarize(key, [...asking.round.answers], [...asking.round.failed])
+    if (summary.newest === undefined || summary.split) {
+      // "not found" is rare and the costlier mistake (a product that was
+      // written before this node joined, say): hear every replica first.
+      // So is a split: replicas holding different records of one version
+      // (a compare-and-set that lost leaves its record on fewer than W)
+      const round = await asking.done
+      summary = this.summarize(key, [...round.answers], [...round.failed])
+    }
+    repair.schedule(asking.done.then(round => this.summarize(key, round.answers, round.failed)))
+    if (summary.answered.length < this.readQuorum) {
+      throw new QuorumError('get', this.readQuorum, summary.answered.length, summary.failed)
+    }
+    if (summary.newest !== undefined) {
+      versions.remember(key, summary.newest.version)
+    }
+    return { newest: summary.newest, answered: summary.answered.length, agreed: summary.agreed, failed: summary.failed }
+  }
+
+  /**
+   * The newest valid record among GET answers, who answered, and how many
+   * agree on it. The highest version wins; among different records of that
+   * version, the one more replicas hold (a write that reached W of them),
+   * then the deterministic order of compareRecords.
+   */
+  private summarize (key: KeyBytes, answers: Answer[], failures: ReplicaFailure[]): Summary {
+    const { check } = this.components
+    const answered: Answer[] = []
+    const failed = [...failures]
+    const records: WireRecord[] = []
+    for (const answer of answers) {
+      const { peer, response } = answer
+      if (response.status === Response.Status.NOT_FOUND) {
+        answered.push(answer)
+      } else if (response.status === Response.Status.OK && response.record != null && check.isValid(response.record, key, peer)) {
+        answered.push(answer)
+        records.push(response.record)
+      } else {
+        failed.push({ peer, reason: describeResponse(response), status: response.status })
+      }
+    }
+    const copies = (record: WireRecord): number => records.filter(r => compareRecords(r, record) === 0).length
+    let newest: WireRecord | undefined
+    let split = false
+    for (const record of records) {
+      if (newest === undefined || record.version > newest.version) {
+        newest = record
+        split = false
+        continue
+      }
+      if (record.version < newest.version || compareRecords(record, newest) === 0) {
+        continue
+      }
+      split = true
+      const order = copies(record) - copies(newest)
+      if (order > 0 || (order === 0 && compareRecords(record, newest) > 0)) {
+        newest = record
+      }
+    }
+    const agreed = newest === undefined ? answered.length : copies(newest)
+    return { newest, answered, agreed, failed, split }
+  }
+}

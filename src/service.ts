@@ -1,0 +1,411 @@
+/**
+ * productStore(): product-dht as a libp2p service. It goes into the
+ * `services` of any libp2p node (or Helia's), takes what it needs from the
+ * node's components, and wires the parts: the record store in the node's
+ * datastore (under `/product-dht`), the record protocol's server and client,
+ * the replication layer, and catalog discovery. The rules of where records
+ * live and how quorums count are in replication/, not here.
+ */
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { NotStartedError, serviceCapabilities, serviceDependencies } from '@libp2p/interface'
+import { NamespaceDatastore } from 'datastore-core'
+import { Key } from 'interface-datastore'
+import { TypedEventEmitter } from 'main-event'
+import { CatalogDiscovery } from './discovery/catalog-discovery.js'
+import { InvalidParametersError, InvalidProductError } from './errors.js'
+import { keyToString, productKey, rendezvousCid } from './model/keys.js'
+import { validateProduct } from './model/product.js'
+import { PublisherPolicy, publisherOf } from './model/publishers.js'
+import { createRecord, createTombstone, isExpired, productOf, validateRecord } from './model/record.js'
+import { assertPublisherKey } from './model/signature.js'
+import { resolveStoreOptions } from './options.js'
+import { RecordClient } from './protocol/client.js'
+import { RequestHandlers } from './protocol/handlers/index.js'
+import { RecordServer } from './protocol/server.js'
+import { KnownVersions } from './replication/known-versions.js'
+import { RecordPeerView } from './replication/peer-view.js'
+import { ReplicaQuery } from './replication/query.js'
+import { ReadRepair } from './replication/read-repair.js'
+import { Reader } from './replication/reader.js'
+import { RecordCheck } from './replication/record-check.js'
+import { Writer } from './replication/writer.js'
+import { ExpiredRecordPurge } from './store/purge.js'
+import { RecordStore } from './store/record-store.js'
+import type { ProductStoreInit, ResolvedStoreOptions } from './options.js'
+import type { RecordClientComponents } from './protocol/client.js'
+import type { RecordServerComponents } from './protocol/server.js'
+import type { KeyBytes } from './model/keys.js'
+import type { WireRecord } from './model/record.js'
+import type { DeleteOptions, GetOptions, OperationFinishedEvent, Product, ProductInput, ProductRecord, ProductStoreEvents, PutOptions, WriteResult } from './types.js'
+import type { AbortOptions, ComponentLogger, Connection, ContentRouting, CounterGroup, Libp2pEvents, Logger, Metrics, PeerId, PeerRouting, PeerStore, PrivateKey, Startable, TypedEventTarget } from '@libp2p/interface'
+import type { Datastore } from 'interface-datastore'
+
+/** What the service takes from libp2p's components. */
+export interface ProductStoreComponents {
+  peerId: PeerId
+  privateKey: PrivateKey
+  peerStore: PeerStore
+  registrar: RecordServerComponents['registrar']
+  connectionManager: RecordClientComponents['connectionManager'] & { getConnections(peerId?: PeerId): Connection[] }
+  peerRouting: PeerRouting
+  contentRouting: ContentRouting
+  datastore: Datastore
+  events: TypedEventTarget<Libp2pEvents>
+  logger: ComponentLogger
+  metrics?: Metrics
+}
+
+/** Where this service keeps its records in the node's datastore. */
+const DATASTORE_NAMESPACE = new Key('/product-dht')
+
+/** ms a discovery in the background may take. */
+const DISCOVERY_TIMEOUT = 30_000
+
+export class ProductStore extends TypedEventEmitter<ProductStoreEvents> implements Startable {
+  readonly [Symbol.toStringTag] = 'product-dht'
+  readonly [serviceCapabilities]: string[] = ['product-dht:product-store']
+  // identify tells which peers speak the record protocol; peer and content
+  // routing (kad-dht) find record peers when the view is thin
+  readonly [serviceDependencies]: string[] = ['@libp2p/identify', '@libp2p/peer-routing', '@libp2p/content-routing']
+
+  private readonly components: ProductStoreComponents
+  private readonly options: ResolvedStoreOptions
+  private readonly log: Logger
+  private readonly publisherKey?: PrivateKey
+  private readonly policy: PublisherPolicy
+  private readonly store: RecordStore
+  private readonly view: RecordPeerView
+  private readonly handlers?: RequestHandlers
+  private readonly server?: RecordServer
+  private readonly client: RecordClient
+  private readonly discovery: CatalogDiscovery
+  private readonly query: ReplicaQuery
+  private readonly repair: ReadRepair
+  private readonly reader: Reader
+  private readonly writer: Writer
+  private readonly purge?: ExpiredRecordPurge
+  private readonly operations?: CounterGroup
+  private readonly failures?: CounterGroup
+  private started = false
+  private readonly onPeerConnect = (): void => { this.discovery.onConnected() }
+
+  constructor (components: ProductStoreComponents, init: ProductStoreInit = {}) {
+    super()
+    this.components = components
+    this.options = resolveStoreOptions(init)
+    const options = this.options
+    const { logger } = components
+    this.log = logger.forComponent('product-dht')
+    this.publisherKey = choosePublisherKey(init.publisherKey, components.privateKey)
+    this.policy = new PublisherPolicy(options.publishers)
+    this.store = new RecordStore({ datastore: new NamespaceDatastore(components.datastore, DATASTORE_NAMESPACE), logger })
+    this.view = new RecordPeerView(components, { protocol: options.recordProtocol, selfIsReplica: !options.clientMode })
+    const check = new RecordCheck(this.policy, this.log)
+    if (!options.clientMode) {
+      this.handlers = new RequestHandlers({
+        store: this.store,
+        policy: this.policy,
+        logger,
+        hints: async (key, requester, asked, opts) => this.view.hintsFor(key, options.replicationFactor, requester, asked, opts),
+        onStored: (record, from) => { this.onStored(record, from) }
+      })
+      this.server = new RecordServer({ registrar: components.registrar, handlers: this.handlers, logger }, {
+        protocol: options.recordProtocol,
+        requestTimeout: options.requestTimeout,
+        maxInboundStreamsPerPeer: options.maxInboundStreamsPerPeer,
+        maxRequestsPerPeerPerSecond: options.maxRequestsPerPeerPerSecond
+      })
+      this.purge = new ExpiredRecordPurge(this.store, this.log, {
+        gracePeriod: options.tombstoneGracePeriod,
+        onPurged: record => {
+          this.safeDispatchEvent('replica:removed', { detail: { key: keyToString(record.key), version: Number(record.version) } })
+        }
+      })
+    }
+    this.client = new RecordClient({ connectionManager: components.connectionManager, logger }, {
+      protocol: options.recordProtocol,
+      requestTimeout: options.requestTimeout
+    })
+    this.discovery = new CatalogDiscovery({
+      peerId: components.peerId,
+      view: this.view,
+      peerRouting: components.peerRouting,
+      contentRouting: components.contentRouting,
+      isConnected: () => components.connectionManager.getConnections().length > 0,
+      logger
+    }, {
+      cid: rendezvousCid(options.catalog),
+      announce: !options.clientMode,
+      // fewer record peers than two replica sets: look for more through the rendezvous
+      minPeers: 2 * options.replicationFactor,
+      interval: options.discoveryInterval,
+      timeout: DISCOVERY_TIMEOUT,
+      lookupTimeout: options.requestTimeout
+    })
+    this.query = new ReplicaQuery({
+      peerId: components.peerId,
+      view: this.view,
+      client: this.client,
+      local: this.handlers,
+      findCandidates: async (key, opts) => this.discovery.findCandidates(key, opts),
+      check,
+      logger
+    }, { replicationFactor: options.replicationFactor })
+    const versions = new KnownVersions()
+    this.repair = new ReadRepair(this.query)
+    this.reader = new Reader({ query: this.query, check, repair: this.repair, versions }, options)
+    this.writer = new Writer({ query: this.query, reader: this.reader, check, versions, policy: this.policy }, options)
+    this.operations = components.metrics?.registerCounterGroup('product_dht_operations_total', { label: 'operation', help: 'Puts, deletes and gets this node ran' })
+    this.failures = components.metrics?.registerCounterGroup('product_dht_operation_errors_total', { label: 'operation', help: 'Puts, deletes and gets that rejected' })
+  }
+
+  isStarted (): boolean {
+    return this.started
+  }
+
+  async start (): Promise<void> {
+    if (this.started) {
+      return
+    }
+    this.repair.start()
+    await this.server?.start()
+    await this.view.start()
+    this.discovery.start()
+    this.components.events.addEventListener('peer:connect', this.onPeerConnect)
+    this.purge?.start()
+    this.started = true
+  }
+
+  /** Once libp2p runs: look for the catalog's record peers and announce this node, in the background. */
+  afterStart (): void {
+    void this.discovery.join({ signal: AbortSignal.timeout(DISCOVERY_TIMEOUT) })
+  }
+
+  async stop (): Promise<void> {
+    if (!this.started) {
+      return
+    }
+    this.started = false
+    this.components.events.removeEventListener('peer:connect', this.onPeerConnect)
+    await this.purge?.stop()
+    await this.discovery.stop()
+    await this.repair.stop()
+    this.client.close()
+    await this.server?.stop()
+    this.view.stop()
+  }
+
+  /**
+   * Looks for the catalog's record peers now (through the DHT's provider
+   * records) when fewer than 2r are known, then announces this node in the
+   * background. createProductNode calls it once it has joined; call it after
+   * dialling peers of your own.
+   */
+  async discoverPeers (options: AbortOptions = {}): Promise<void> {
+    this.assertRunning()
+    await this.discovery.join(options)
+  }
+
+  /** Number of other record-protocol peers this node knows. */
+  get knownPeers (): number {
+    return this.view.size
+  }
+
+  /** The peers this node would store `id` on now, closest first. */
+  replicasOf (id: string): PeerId[] {
+    return this.query.replicaSet(productKey(id))
+  }
+
+  /** Peer id form of the key this node signs with by default (undefined when the node's own key cannot sign records). */
+  get publisher (): PeerId | undefined {
+    return this.publisherKey === undefined ? undefined : peerIdFromPrivateKey(this.publisherKey)
+  }
+
+  /**
+   * Validates `input`, signs it and stores it on the replica set with the
+   * next version. Rejects before anything goes on the wire with
+   * InvalidProductError, or UnauthorizedPublisherError in a closed catalog
+   * whose list lacks the key; after asking the replicas with NotOwnerError
+   * (another key owns the product), VersionConflictError (compare-and-set
+   * failed) or QuorumError (fewer than W replicas acknowledged).
+   */
+  async putProduct (input: ProductInput, options: PutOptions = {}): Promise<WriteResult> {
+    this.assertRunning()
+    const product = validateProduct(input)
+    const key = productKey(product.id)
+    const expiresAt = options.expiresAt === undefined ? 0 : new Date(options.expiresAt).getTime()
+    if (!Number.isSafeInteger(expiresAt) || expiresAt < 0 || (expiresAt !== 0 && expiresAt <= Date.now())) {
+      throw new InvalidProductError([{ field: 'expiresAt', message: 'must be a date in the future' }])
+    }
+    return this.track('put', product.id, key, async () =>
+      this.write(key, version => createRecord(key, product, version, Date.now(), expiresAt), 'put', options))
+  }
+
+  /**
+   * Deletes a product: writes a signed tombstone with the next version, so
+   * that a delayed older put cannot bring it back. Rejects like putProduct.
+   */
+  async deleteProduct (id: string, options: DeleteOptions = {}): Promise<WriteResult> {
+    this.assertRunning()
+    const key = productKey(validateProductId(id))
+    return this.track('delete', id, key, async () =>
+      this.write(key, version => createTombstone(key, version, Date.now()), 'delete', options))
+  }
+
+  /** The product, or undefined when the replicas that answered hold none (or a delete). */
+  async getProduct (id: string, options: GetOptions = {}): Promise<Product | undefined> {
+    return (await this.getRecord(id, options))?.product
+  }
+
+  /**
+   * The product with its version, publisher and how many replicas answered
+   * and agreed, or undefined when none holds it (or it was deleted, or has
+   * expired). Records that fail their signature check are ignored. Rejects
+   * with QuorumError when fewer than R replicas could be asked: not reached
+   * is never reported as not found.
+   */
+  async getRecord (id: string, options: GetOptions = {}): Promise<ProductRecord | undefined> {
+    this.assertRunning()
+    const key = productKey(validateProductId(id))
+    return this.track('get', id, key, async () => {
+      const outcome = await this.reader.read(key, options)
+      const newest = outcome.newest
+      // the reader checked it (signature included) before choosing it
+      const product = newest === undefined || isExpired(newest) ? undefined : productOf(newest)
+      if (newest === undefined || product === undefined) {
+        return undefined
+      }
+      return {
+        product,
+        version: Number(newest.version),
+        updatedAt: new Date(Number(newest.updatedAt)),
+        answered: outcome.answered,
+        agreed: outcome.agreed,
+        publisher: publisherOf(newest),
+        ...(newest.expiresAt === 0n ? {} : { expiresAt: new Date(Number(newest.expiresAt)) })
+      }
+    })
+  }
+
+  /** The products this node holds as a replica (deleted ones left out). */
+  async * localProducts (options: AbortOptions = {}): AsyncGenerator<Product> {
+    for await (const record of this.store.entries(options)) {
+      if (record.tombstone) {
+        continue
+      }
+      try {
+        const product = validateRecord(record, record.key)
+        if (product !== undefined) {
+          yield product
+        }
+      } catch (err) {
+        this.log.error('skipping an invalid stored record - %s', (err as Error).message)
+      }
+    }
+  }
+
+  private async write (key: KeyBytes, make: (version: bigint) => WireRecord, operation: 'put' | 'delete', options: PutOptions | DeleteOptions): Promise<WriteResult> {
+    const signer = options.publisherKey ?? this.publisherKey
+    if (signer === undefined) {
+      throw new InvalidParametersError(`This node's key (${this.components.privateKey.type}) cannot sign records: pass publisherKey (Ed25519 or secp256k1)`)
+    }
+    if (options.publisherKey !== undefined) {
+      checkPublisherKey(options.publisherKey)
+    }
+    if (options.expectedVersion !== undefined && (!Number.isSafeInteger(options.expectedVersion) || options.expectedVersion < 0)) {
+      throw new InvalidParametersError(`expectedVersion must be a whole number ≥ 0; got ${options.expectedVersion}`)
+    }
+    const receipt = await this.writer.write(key, make, operation, { ...options, signer })
+    return {
+      key: keyToString(key),
+      version: Number(receipt.record.version),
+      replicas: receipt.acked,
+      failed: receipt.failed,
+      publisher: publisherOf(receipt.record)
+    }
+  }
+
+  /** Runs one operation, counts it and tells listeners when it finished. */
+  private async track <T extends WriteResult | ProductRecord | undefined> (operation: OperationFinishedEvent['operation'], id: string, key: Uint8Array, run: () => Promise<T>): Promise<T> {
+    const started = performance.now()
+    const finished = (extra: Partial<OperationFinishedEvent>): void => {
+      this.operations?.increment({ [operation]: true })
+      this.safeDispatchEvent('operation:finished', {
+        detail: { operation, id, key: keyToString(key), duration: performance.now() - started, ...extra }
+      })
+    }
+    try {
+      const result = await run()
+      finished(result === undefined ? { found: false } : { version: result.version, ...(operation === 'get' ? { found: true } : {}) })
+      return result
+    } catch (err) {
+      this.failures?.increment({ [operation]: true })
+      finished({ error: (err as Error).name })
+      throw err
+    }
+  }
+
+  private onStored (record: WireRecord, from: PeerId): void {
+    this.safeDispatchEvent('replica:stored', {
+      detail: {
+        key: keyToString(record.key),
+        id: record.product?.id,
+        version: Number(record.version),
+        deleted: record.tombstone,
+        from
+      }
+    })
+  }
+
+  private assertRunning (): void {
+    if (!this.started) {
+      throw new NotStartedError('The product store is not running: start the node first')
+    }
+  }
+}
+
+/** A product id checked as putProduct would check it; throws InvalidProductError naming `id`. */
+function validateProductId (id: string): string {
+  return validateProduct({ id, name: 'x', price: '0', currency: 'EUR' }).id
+}
+
+function checkPublisherKey (key: PrivateKey): void {
+  try {
+    assertPublisherKey(key)
+  } catch (err) {
+    throw new InvalidParametersError(`publisherKey: ${(err as Error).message}`)
+  }
+}
+
+/** The key given (checked), else the node's own key where it can sign records. */
+function choosePublisherKey (given: PrivateKey | undefined, nodeKey: PrivateKey): PrivateKey | undefined {
+  if (given !== undefined) {
+    checkPublisherKey(given)
+    return given
+  }
+  try {
+    assertPublisherKey(nodeKey)
+    return nodeKey
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * product-dht as a libp2p service:
+ *
+ * ```ts
+ * const node = await createLibp2p({
+ *   // …transports, encrypters, muxers of your own…
+ *   services: { identify: identify(), ping: ping(), dht: kadDHT({ … }), products: productStore({ catalog: 'acme' }) }
+ * })
+ * await node.services.products.putProduct({ id: 'P001', name: 'Widget', price: '9.99', currency: 'EUR' })
+ * ```
+ *
+ * It needs identify and a peer and content router (kad-dht) on the node.
+ */
+export function productStore (init: ProductStoreInit = {}): (components: ProductStoreComponents) => ProductStore {
+  // checked here, so that a bad option fails where it was written
+  resolveStoreOptions(init)
+  return components => new ProductStore(components, init)
+}

@@ -1,0 +1,112 @@
+/**
+ * Joining through bootstrap peers: a node whose bootstrap peers are all
+ * unreachable rejects with BootstrapError naming each; `startAlone` runs
+ * alone, warns, and joins once a bootstrap peer comes up; a join that runs
+ * out of time after reaching a peer goes on with what it found.
+ */
+import { describe, it, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import { createServer } from 'node:net'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { defaultLogger } from '@libp2p/logger'
+import { AbortError } from '@libp2p/interface'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { BootstrapError, createProductNode } from '../../src/index.js'
+import { joinNetwork } from '../../src/join.js'
+import { stopAll } from '../helpers/network.js'
+import type { ProductHost } from '../../src/host.js'
+import type { ProductNode } from '../../src/index.js'
+import type { AbortOptions } from '@libp2p/interface'
+
+/** A TCP port nothing listens on now. */
+async function freePort (): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as { port: number }
+  server.close()
+  await once(server, 'close')
+  return port
+}
+
+describe('bootstrap peers that cannot be reached', () => {
+  const nodes: ProductNode[] = []
+  after(async () => { await stopAll(nodes) })
+
+  it('reject the start with BootstrapError, naming each address and why', async () => {
+    const key = await generateKeyPair('Ed25519')
+    const absent = peerIdFromPrivateKey(key).toString()
+    const addresses = [`/ip4/127.0.0.1/tcp/${await freePort()}/p2p/${absent}`, '/ip4/127.0.0.1/tcp/1/p2p/' + absent]
+    await assert.rejects(createProductNode({ bootstrap: addresses }), (err: unknown) => {
+      assert.ok(err instanceof BootstrapError)
+      assert.equal(err.name, 'BootstrapError')
+      assert.deepEqual(err.failures.map(f => f.address), addresses)
+      for (const failure of err.failures) assert.match(failure.reason, /ECONNREFUSED/)
+      assert.match(err.message, /startAlone/)
+      return true
+    })
+  })
+
+  it('with startAlone, start alone with a warning and join once a bootstrap peer is up', async () => {
+    const key = await generateKeyPair('Ed25519')
+    const port = await freePort()
+    const address = `/ip4/127.0.0.1/tcp/${port}/p2p/${peerIdFromPrivateKey(key).toString()}`
+    const warnings: Error[] = []
+    const onWarning = (warning: Error): void => { warnings.push(warning) }
+    process.on('warning', onWarning)
+    try {
+      const alone = await createProductNode({ bootstrap: [address], startAlone: true, replicationFactor: 1, writeQuorum: 1, readQuorum: 1 })
+      nodes.push(alone)
+      assert.equal(alone.isStarted(), true)
+      await new Promise(resolve => setImmediate(resolve))
+      assert.ok(warnings.some(w => (w as Error & { code?: string }).code === 'PRODUCT_DHT_STARTED_ALONE' && w.message.includes(address)), 'no warning said the node runs alone')
+      // it works alone meanwhile
+      await alone.putProduct({ id: 'ALONE-1', name: 'Alone', price: '1.00', currency: 'EUR' })
+
+      const bootstrapNode = await createProductNode({ privateKey: key, listen: [`/ip4/127.0.0.1/tcp/${port}`], replicationFactor: 1, writeQuorum: 1, readQuorum: 1 })
+      nodes.push(bootstrapNode)
+      // the first retry comes 5 s after the start
+      for (let i = 0; i < 100 && alone.knownPeers === 0; i++) await new Promise(resolve => setTimeout(resolve, 100))
+      assert.equal(alone.knownPeers, 1, 'the node never joined its bootstrap peer')
+    } finally {
+      process.off('warning', onWarning)
+    }
+  })
+})
+
+describe('a join that runs out of time', () => {
+  /** A stand-in host: the dial succeeds, and the lookup, like kad-dht's on a crowded network, ends only when aborted. */
+  async function slowHost (): Promise<ProductHost> {
+    const peerId = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    return {
+      peerId,
+      dial: async () => ({}),
+      getConnections: () => [],
+      services: {
+        dht: {
+          routingTable: { size: 1 },
+          async * getClosestPeers (_key: Uint8Array, options: AbortOptions) {
+            await new Promise((_resolve, reject) => {
+              options.signal?.addEventListener('abort', () => { reject(new AbortError()) }, { once: true })
+            })
+            yield undefined
+          }
+        }
+      }
+    } as unknown as ProductHost
+  }
+  const log = defaultLogger().forComponent('test')
+
+  it('goes on with what it found once a bootstrap peer answered', async () => {
+    const host = await slowHost()
+    const result = await joinNetwork(host, ['/ip4/127.0.0.1/tcp/4001/p2p/' + host.peerId.toString()], log, { timeout: 200 })
+    assert.equal(result.reached, 1)
+  })
+
+  it('rejects when the caller aborts', async () => {
+    const host = await slowHost()
+    const controller = new AbortController()
+    setTimeout(() => { controller.abort() }, 100)
+    await assert.rejects(joinNetwork(host, ['/ip4/127.0.0.1/tcp/4001/p2p/' + host.peerId.toString()], log, { timeout: 10_000, signal: controller.signal }))
+  })
+})

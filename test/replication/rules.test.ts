@@ -1,0 +1,218 @@
+/**
+ * The replication rules, one at a time, on a network in memory (no sockets):
+ * placement on the r closest, failover, write quorum W, versions and retries,
+ * compare-and-set, read quorum R, newest wins, not found vs not reached, and
+ * read repair.
+ */
+import { describe, it, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { NotOwnerError, QuorumError, VersionConflictError } from '../../src/errors.js'
+import { productKey } from '../../src/model/keys.js'
+import { validateProduct } from '../../src/model/product.js'
+import { createRecord, createTombstone } from '../../src/model/record.js'
+import { signRecord } from '../../src/model/signature.js'
+import { FakeNetwork } from './fake-network.js'
+import type { KeyBytes } from '../../src/model/keys.js'
+import type { PrivateKey } from '@libp2p/interface'
+
+function recordMaker (id: string, name: string): { key: KeyBytes, make: (version: bigint) => ReturnType<typeof createRecord> } {
+  const key = productKey(id)
+  const product = validateProduct({ id, name, price: '1.00', currency: 'EUR' })
+  return { key, make: version => createRecord(key, product, version, Date.now()) }
+}
+
+async function waitFor (condition: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await condition()) return
+    await new Promise(resolve => setTimeout(resolve, 10))
+  }
+  assert.fail(`timed out waiting for ${what}`)
+}
+
+describe('replication rules (r = 3, W = 2, R = 2, 6 replicas in memory)', () => {
+  let net: FakeNetwork
+  before(async () => { net = await new FakeNetwork({ replicas: 6 }).start() })
+  after(async () => { await net.stop() })
+
+  it('writes to the r closest replicas and succeeds with their acknowledgements', async () => {
+    const { key, make } = recordMaker('P-PLACE', 'placed')
+    const receipt = await net.writer.write(key, make, 'put', { signer: net.signer })
+    const closest = net.ranked(key).slice(0, 3)
+    assert.deepEqual(receipt.acked.map(String).sort(), closest.map(r => r.id.toString()).sort())
+    assert.equal(receipt.record.version, 1n)
+    for (const replica of net.ranked(key).slice(3)) {
+      assert.equal(await replica.store.get(key), undefined, 'a replica outside the r closest holds the record')
+    }
+  })
+
+  it('replaces an unreachable replica with the next closest', async () => {
+    const { key, make } = recordMaker('P-FAILOVER', 'failover')
+    const ranked = net.ranked(key)
+    net.down.add(ranked[0].id.toString())
+    try {
+      const receipt = await net.writer.write(key, make, 'put', { signer: net.signer })
+      assert.deepEqual(receipt.acked.map(String).sort(), ranked.slice(1, 4).map(r => r.id.toString()).sort())
+      assert.equal(receipt.failed.length, 1)
+      assert.ok(receipt.failed[0].peer.equals(ranked[0].id))
+    } finally {
+      net.down.clear()
+      net.view.markUp(ranked[0].id)
+    }
+  })
+
+  it('rejects with QuorumError, naming who failed, when fewer than W acknowledge', async () => {
+    const { key, make } = recordMaker('P-NOQUORUM', 'lonely')
+    const ranked = net.ranked(key)
+    // all but one replica unreachable
+    for (const replica of ranked.slice(1)) net.down.add(replica.id.toString())
+    try {
+      await assert.rejects(net.writer.write(key, make, 'put', { signer: net.signer }), (err: unknown) => {
+        assert.ok(err instanceof QuorumError)
+        assert.equal(err.needed, 2)
+        assert.equal(err.succeeded, 1)
+        assert.equal(err.failed.length, 5)
+        return true
+      })
+    } finally {
+      net.down.clear()
+      for (const replica of ranked) net.view.markUp(replica.id)
+    }
+  })
+
+  it('builds on a newer version a replica holds (a concurrent writer), and remembers it', async () => {
+    const { key, make } = recordMaker('P-NEWER', 'raced')
+    // another writer already put version 7 on every replica
+    const seven = await signRecord(make(7n), net.signer)
+    for (const replica of net.ranked(key).slice(0, 3)) await replica.store.put(seven)
+    const receipt = await net.writer.write(key, make, 'put', { signer: net.signer })
+    assert.equal(receipt.record.version, 8n)
+    // the next write starts from what it learned: no STALE round trip
+    const next = await net.writer.write(key, make, 'put', { signer: net.signer })
+    assert.equal(next.record.version, 9n)
+  })
+
+  it('compare-and-set: refuses a wrong expected version and changes nothing; takes the right one', async () => {
+    const { key, make } = recordMaker('P-CAS', 'cas')
+    await net.writer.write(key, make, 'put', { signer: net.signer, expectedVersion: 0 })
+    await assert.rejects(net.writer.write(key, make, 'put', { signer: net.signer, expectedVersion: 0 }), (err: unknown) => {
+      assert.ok(err instanceof VersionConflictError)
+      assert.equal(err.currentVersion, 1)
+      return true
+    })
+    for (const replica of net.ranked(key).slice(0, 3)) {
+      assert.equal((await replica.store.get(key))?.version, 1n)
+    }
+    const second = await net.writer.write(key, make, 'put', { signer: net.signer, expectedVersion: 1 })
+    assert.equal(second.record.version, 2n)
+  })
+
+  it('refuses another publisher in an open catalog with NotOwnerError naming the owner', async () => {
+    const { key, make } = recordMaker('P-OWNED', 'owned')
+    await net.writer.write(key, make, 'put', { signer: net.signer })
+    const intruder: PrivateKey = await generateKeyPair('Ed25519')
+    await assert.rejects(net.writer.write(key, make, 'put', { signer: intruder }), (err: unknown) => {
+      assert.ok(err instanceof NotOwnerError)
+      assert.equal(err.owner?.toString(), peerIdFromPrivateKey(net.signer).toString())
+      return true
+    })
+  })
+
+  it('reads the newest version among R answers', async () => {
+    const { key, make } = recordMaker('P-NEWEST', 'newest')
+    const [a, b, c] = net.ranked(key)
+    await a.store.put(await signRecord(make(3n), net.signer))
+    await b.store.put(await signRecord(make(5n), net.signer))
+    await c.store.put(await signRecord(make(4n), net.signer))
+    // a answers last: the read returns with b's and c's answers, and the newer of them
+    net.slow.set(a.id.toString(), 300)
+    try {
+      const outcome = await net.reader.read(key)
+      assert.equal(outcome.answered, 2)
+      assert.equal(outcome.newest?.version, 5n)
+      assert.equal(outcome.agreed, 1)
+    } finally {
+      net.slow.clear()
+    }
+  })
+
+  it('repairs replicas that answered with an older record or none', async () => {
+    const { key, make } = recordMaker('P-REPAIR', 'repair')
+    const [a, b, c] = net.ranked(key)
+    const v2 = await signRecord(make(2n), net.signer)
+    await a.store.put(await signRecord(make(1n), net.signer))
+    await b.store.put(v2)
+    // c holds nothing
+    const outcome = await net.reader.read(key)
+    assert.ok(outcome.newest !== undefined)
+    await waitFor(async () => (await a.store.get(key))?.version === 2n && (await c.store.get(key))?.version === 2n, 'read repair')
+  })
+
+  it('says not found when the replicas answered and none holds the product', async () => {
+    const outcome = await net.reader.read(productKey('P-NOBODY'))
+    assert.equal(outcome.newest, undefined)
+    assert.ok(outcome.answered >= 2)
+  })
+
+  it('says not reached (QuorumError), never not found, when fewer than R answer', async () => {
+    const key = productKey('P-UNREACHED')
+    const ranked = net.ranked(key)
+    for (const replica of ranked.slice(1)) net.down.add(replica.id.toString())
+    try {
+      await assert.rejects(net.reader.read(key), (err: unknown) => {
+        assert.ok(err instanceof QuorumError)
+        assert.equal(err.operation, 'get')
+        assert.equal(err.succeeded, 1)
+        return true
+      })
+    } finally {
+      net.down.clear()
+      for (const replica of ranked) net.view.markUp(replica.id)
+    }
+  })
+
+  it('returns at R answers without waiting for a slow replica', async () => {
+    const { key, make } = recordMaker('P-SLOW', 'slow')
+    await net.writer.write(key, make, 'put', { signer: net.signer })
+    const slowest = net.ranked(key)[2]
+    net.slow.set(slowest.id.toString(), 2_000)
+    try {
+      const started = performance.now()
+      const outcome = await net.reader.read(key)
+      assert.equal(outcome.newest?.version, 1n)
+      assert.ok(performance.now() - started < 1_500, 'the read waited for the slow replica')
+    } finally {
+      net.slow.clear()
+    }
+  })
+
+  it('reads a tombstone as the newest record, so a delete is never undone by an older put', async () => {
+    const { key, make } = recordMaker('P-GONE', 'gone')
+    await net.writer.write(key, make, 'put', { signer: net.signer })
+    const deleted = await net.writer.write(key, version => createTombstone(key, version, Date.now()), 'delete', { signer: net.signer })
+    assert.equal(deleted.record.version, 2n)
+    const outcome = await net.reader.read(key)
+    assert.equal(outcome.newest?.tombstone, true)
+  })
+})
+
+describe('closer-peer hints (the node under test knows only some replicas)', () => {
+  let net: FakeNetwork
+  before(async () => { net = await new FakeNetwork({ replicas: 5 }).start() })
+  after(async () => { await net.stop() })
+
+  it('asks a replica it learned of from a reply', async () => {
+    const { key, make } = recordMaker('P-HINT', 'hinted')
+    const ranked = net.ranked(key)
+    const hidden = ranked[0]
+    net.view.remove(hidden.id)
+    // the others name `hidden` as closer: give their handlers a view that knows it
+    for (const replica of ranked.slice(1)) {
+      (replica.handlers as unknown as { components: { hints: unknown } }).components.hints = async () => [{ id: hidden.id.toMultihash().bytes, addrs: [] }]
+    }
+    const receipt = await net.writer.write(key, make, 'put', { signer: net.signer })
+    assert.ok(receipt.acked.some(peer => peer.equals(hidden.id)), 'the hinted closest replica was not asked')
+    assert.ok(net.view.has(hidden.id))
+  })
+})
