@@ -6,8 +6,8 @@
  */
 import './polyfill.js'
 
-export { productStore, ProductStore } from './service.js'
-export type { ProductStoreComponents } from './service.js'
+export { productStore } from './service.js'
+export type { ProductStore, ProductStoreComponents } from './service.js'
 export { createProductNode, ProductNode } from './node.js'
 export { DEFAULT_DHT_PROTOCOL, PUBLIC_DHT_PROTOCOL, RECORD_PROTOCOL } from './options.js'
 export type { AddressFilter, ProductNodeOptions, ProductStoreInit } from './options.js'

@@ -8,15 +8,13 @@
 import './polyfill.js'
 import { setMaxListeners } from 'node:events'
 import { multiaddr } from '@multiformats/multiaddr'
+import { waitForIdentify } from './discovery/identified.js'
 import type { ProductHost } from './host.js'
 import type { BootstrapFailure } from './errors.js'
-import type { AbortOptions, Logger, PeerId } from '@libp2p/interface'
+import type { AbortOptions, Logger } from '@libp2p/interface'
 
 /** ms after which a DHT that still holds no bootstrap peer is taken to have dropped their addresses. */
 const ROUTING_TABLE_GRACE = 5_000
-
-/** ms the join waits, at most, for the peers it met to be identified. */
-const IDENTIFY_GRACE = 2_000
 
 /** Background retries of a node started alone: the first after 5 s, doubling up to a minute. */
 const RETRY_FIRST = 5_000
@@ -37,26 +35,40 @@ export interface JoinOptions extends AbortOptions {
 }
 
 /** Dials every bootstrap address; resolves to how many answered and why the others did not. */
-export async function dialBootstrap (host: ProductHost, bootstrap: string[], options: AbortOptions = {}): Promise<JoinResult> {
+/**
+ * Dials every bootstrap address at once; resolves to how many answered and
+ * why the others did not. Only the caller's `signal` rejects it: a dial cut
+ * off by `deadline` is a failure like any other, named with its address.
+ */
+export async function dialBootstrap (host: ProductHost, bootstrap: string[], options: AbortOptions & { deadline?: AbortSignal } = {}): Promise<JoinResult> {
+  const signals = [options.signal, options.deadline].filter(s => s != null)
+  const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0]
+  const dials = await Promise.allSettled(bootstrap.map(async address => host.dial(multiaddr(address), { signal })))
+  options.signal?.throwIfAborted()
   const failures: BootstrapFailure[] = []
-  let reached = 0
-  for (const address of bootstrap) {
-    try {
-      await host.dial(multiaddr(address), options)
-      reached++
-    } catch (err) {
-      options.signal?.throwIfAborted()
-      failures.push({ address, reason: (err as Error).message })
+  dials.forEach((dial, i) => {
+    if (dial.status === 'rejected') {
+      const reason = options.deadline?.aborted === true ? 'no answer within the join timeout' : describeDialError(dial.reason)
+      failures.push({ address: bootstrap[i], reason })
     }
+  })
+  return { reached: bootstrap.length - failures.length, failures }
+}
+
+/** A dial error as one line: libp2p wraps the failures of several addresses in an AggregateError. */
+function describeDialError (err: unknown): string {
+  const inner = (err as { errors?: unknown[] }).errors
+  if (Array.isArray(inner) && inner.length > 0) {
+    return [...new Set(inner.map(e => (e as Error).message))].join('; ')
   }
-  return { reached, failures }
+  return (err as Error).message
 }
 
 /**
  * Dials the bootstrap peers and, when one answered, fills the routing table
- * and the record-peer view. Rejects when `signal` aborts, or when the
- * timeout passes before any bootstrap peer answered; once one has, a
- * timeout ends the join with the peers found so far: the node has joined,
+ * and the record-peer view. Rejects only when `signal` aborts. A timeout
+ * before any bootstrap peer answered leaves them all as failures; once one
+ * has, a timeout ends the join with the peers found so far: the node has joined,
  * and the rest only fills tables (in a crowded process a lookup can take
  * longer than any deadline that suits a single node).
  */
@@ -65,7 +77,7 @@ export async function joinNetwork (host: ProductHost, bootstrap: string[], log: 
   const signal = options.signal == null ? deadline : AbortSignal.any([options.signal, deadline])
   // one signal bounds every dial and query of the join: many listeners are expected
   setMaxListeners(Infinity, signal)
-  const result = await dialBootstrap(host, bootstrap, { signal })
+  const result = await dialBootstrap(host, bootstrap, { signal: options.signal, deadline })
   for (const failure of result.failures) {
     log('could not reach bootstrap peer %s - %s', failure.address, failure.reason)
   }
@@ -74,7 +86,7 @@ export async function joinNetwork (host: ProductHost, bootstrap: string[], log: 
   }
   try {
     await fillRoutingTable(host, log, { signal })
-    await waitForIdentify(host, { signal })
+    await waitForIdentify({ getConnections: () => host.getConnections(), peerStore: host.peerStore, events: host }, { signal })
   } catch (err) {
     // kad-dht ends an aborted lookup with an AbortError of its own: ask the signals which fired
     if (options.signal?.aborted === true || !deadline.aborted) {
@@ -114,41 +126,6 @@ async function fillRoutingTable (host: ProductHost, log: Logger, options: AbortO
     log.error('the DHT kept none of the bootstrap peers (does addressFilter drop their addresses?)')
   } finally {
     clearTimeout(check)
-  }
-}
-
-/**
- * Waits (at most IDENTIFY_GRACE ms) until every connected peer has been
- * identified, so that the protocols of the peers the lookup met are known
- * before the first put picks its replicas.
- */
-async function waitForIdentify (host: ProductHost, options: AbortOptions): Promise<void> {
-  const pending = new Set<string>()
-  await Promise.all(host.getConnections().map(async connection => {
-    const peer = await host.peerStore.get(connection.remotePeer, options).catch(() => undefined)
-    if (peer === undefined || peer.protocols.length === 0) {
-      pending.add(connection.remotePeer.toString())
-    }
-  }))
-  if (pending.size === 0) {
-    return
-  }
-  const { promise, resolve } = Promise.withResolvers<void>()
-  const onIdentify = (event: CustomEvent<{ peerId: PeerId }>): void => {
-    pending.delete(event.detail.peerId.toString())
-    if (pending.size === 0) resolve()
-  }
-  const timer = setTimeout(resolve, IDENTIFY_GRACE)
-  const onAbort = (): void => { resolve() }
-  host.addEventListener('peer:identify', onIdentify)
-  options.signal?.addEventListener('abort', onAbort, { once: true })
-  try {
-    await promise
-    options.signal?.throwIfAborted()
-  } finally {
-    clearTimeout(timer)
-    host.removeEventListener('peer:identify', onIdentify)
-    options.signal?.removeEventListener('abort', onAbort)
   }
 }
 

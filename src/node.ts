@@ -30,6 +30,8 @@ export class ProductNode {
   private readonly log: Logger
   private retry?: BootstrapRetry
   private datastoreOpen = true
+  private started = false
+  private starting?: Promise<void>
 
   /** @internal use createProductNode() */
   constructor (host: ProductHost, datastore: Datastore, options: ResolvedNodeOptions) {
@@ -51,13 +53,21 @@ export class ProductNode {
    * A stopped node can be started again.
    */
   async start (options: AbortOptions = {}): Promise<void> {
-    if (this.libp2p.status === 'started') {
+    // a second call while the first runs waits for the same start
+    this.starting ??= this.startOnce(options).finally(() => { this.starting = undefined })
+    return this.starting
+  }
+
+  private async startOnce (options: AbortOptions): Promise<void> {
+    if (this.started) {
       return
     }
     try {
+      options.signal?.throwIfAborted()
       await this.openDatastore()
       await this.libp2p.start()
       await this.join(options)
+      this.started = true
     } catch (err) {
       await this.stop()
       throw err
@@ -66,6 +76,7 @@ export class ProductNode {
 
   /** Stops the node: libp2p, the service, background retries, and the data store. */
   async stop (): Promise<void> {
+    this.started = false
     await this.retry?.stop()
     this.retry = undefined
     await this.libp2p.stop()
@@ -77,7 +88,7 @@ export class ProductNode {
 
   /** True between a start that resolved and the next stop. */
   isStarted (): boolean {
-    return this.libp2p.status === 'started'
+    return this.started
   }
 
   get peerId (): PeerId {

@@ -12,6 +12,7 @@ import { NamespaceDatastore } from 'datastore-core'
 import { Key } from 'interface-datastore'
 import { TypedEventEmitter } from 'main-event'
 import { CatalogDiscovery } from './discovery/catalog-discovery.js'
+import { waitForIdentify } from './discovery/identified.js'
 import { InvalidParametersError, InvalidProductError } from './errors.js'
 import { keyToString, productKey, rendezvousCid } from './model/keys.js'
 import { validateProduct } from './model/product.js'
@@ -61,7 +62,32 @@ const DATASTORE_NAMESPACE = new Key('/product-dht')
 /** ms a discovery in the background may take. */
 const DISCOVERY_TIMEOUT = 30_000
 
-export class ProductStore extends TypedEventEmitter<ProductStoreEvents> implements Startable {
+/**
+ * The product store service, as `libp2p.services.products` (and
+ * `ProductNode`) offers it. Start and stop it through its libp2p node.
+ */
+export interface ProductStore extends TypedEventTarget<ProductStoreEvents> {
+  /** Validates, signs and stores a product on its replica set with the next version. */
+  putProduct(input: ProductInput, options?: PutOptions): Promise<WriteResult>
+  /** Writes a signed tombstone with the next version. */
+  deleteProduct(id: string, options?: DeleteOptions): Promise<WriteResult>
+  /** The product, or undefined when the replicas that answered hold none (or a delete). */
+  getProduct(id: string, options?: GetOptions): Promise<Product | undefined>
+  /** The product with its version, publisher and how many replicas answered and agreed. */
+  getRecord(id: string, options?: GetOptions): Promise<ProductRecord | undefined>
+  /** The products this node holds as a replica (deleted ones left out). */
+  localProducts(options?: AbortOptions): AsyncGenerator<Product>
+  /** The peers this node would store `id` on now, closest first. */
+  replicasOf(id: string): PeerId[]
+  /** Number of other record-protocol peers this node knows. */
+  readonly knownPeers: number
+  /** Peer id form of the key this node signs with by default (undefined when the node's own key cannot sign records). */
+  readonly publisher: PeerId | undefined
+  /** Looks for the catalog's record peers now, then announces this node in the background. */
+  discoverPeers(options?: AbortOptions): Promise<void>
+}
+
+class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implements ProductStore, Startable {
   readonly [Symbol.toStringTag] = 'product-dht'
   readonly [serviceCapabilities]: string[] = ['product-dht:product-store']
   // identify tells which peers speak the record protocol; peer and content
@@ -118,7 +144,9 @@ export class ProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
       this.purge = new ExpiredRecordPurge(this.store, this.log, {
         gracePeriod: options.tombstoneGracePeriod,
         onPurged: record => {
-          this.safeDispatchEvent('replica:removed', { detail: { key: keyToString(record.key), version: Number(record.version) } })
+          this.safeDispatchEvent('replica:removed', {
+            detail: { key: keyToString(record.key), id: record.product?.id, version: Number(record.version), reason: 'purged' }
+          })
         }
       })
     }
@@ -131,7 +159,7 @@ export class ProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
       view: this.view,
       peerRouting: components.peerRouting,
       contentRouting: components.contentRouting,
-      isConnected: () => components.connectionManager.getConnections().length > 0,
+      hasDhtPeers: async () => hasDhtPeers(components),
       logger
     }, {
       cid: rendezvousCid(options.catalog),
@@ -203,6 +231,8 @@ export class ProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
    */
   async discoverPeers (options: AbortOptions = {}): Promise<void> {
     this.assertRunning()
+    // called right after a dial, identify may not yet have told which peers speak a DHT protocol
+    await waitForIdentify({ getConnections: peer => this.components.connectionManager.getConnections(peer), peerStore: this.components.peerStore, events: this.components.events }, options)
     await this.discovery.join(options)
   }
 
@@ -346,15 +376,13 @@ export class ProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
   }
 
   private onStored (record: WireRecord, from: PeerId): void {
-    this.safeDispatchEvent('replica:stored', {
-      detail: {
-        key: keyToString(record.key),
-        id: record.product?.id,
-        version: Number(record.version),
-        deleted: record.tombstone,
-        from
-      }
-    })
+    const key = keyToString(record.key)
+    const version = Number(record.version)
+    if (record.product == null) {
+      this.safeDispatchEvent('replica:removed', { detail: { key, version, reason: 'deleted', from } })
+    } else {
+      this.safeDispatchEvent('replica:stored', { detail: { key, id: record.product.id, version, from } })
+    }
   }
 
   private assertRunning (): void {
@@ -362,6 +390,20 @@ export class ProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
       throw new NotStartedError('The product store is not running: start the node first')
     }
   }
+}
+
+/** A DHT protocol id: `/ipfs/kad/1.0.0`, `/product-dht/kad/1.0.0`, `/ipfs/lan/kad/1.0.0`, … */
+const DHT_PROTOCOL = /\/kad\/[^/]+$/
+
+/** Whether a peer this node is connected to speaks a DHT protocol (identify told the peer store). */
+async function hasDhtPeers (components: ProductStoreComponents): Promise<boolean> {
+  for (const connection of components.connectionManager.getConnections()) {
+    const peer = await components.peerStore.get(connection.remotePeer).catch(() => undefined)
+    if (peer?.protocols.some(protocol => DHT_PROTOCOL.test(protocol)) === true) {
+      return true
+    }
+  }
+  return false
 }
 
 /** A product id checked as putProduct would check it; throws InvalidProductError naming `id`. */
@@ -407,5 +449,9 @@ function choosePublisherKey (given: PrivateKey | undefined, nodeKey: PrivateKey)
 export function productStore (init: ProductStoreInit = {}): (components: ProductStoreComponents) => ProductStore {
   // checked here, so that a bad option fails where it was written
   resolveStoreOptions(init)
-  return components => new ProductStore(components, init)
+  void new PublisherPolicy(init.publishers)
+  if (init.publisherKey !== undefined) {
+    checkPublisherKey(init.publisherKey)
+  }
+  return components => new DefaultProductStore(components, init)
 }

@@ -113,22 +113,29 @@ export type PutProgressEvents = ReplicaProgressEvents |
 /** Progress of a get. */
 export type GetProgressEvents = ReplicaProgressEvents
 
-/** This node, as a replica, stored a record another node (or itself) sent. */
+/** This node, as a replica, now holds a version of a product that a node (this one included) sent. */
 export interface ReplicaStoredEvent {
   key: string
-  /** the product's id; undefined for a tombstone */
-  id?: string
+  /** the product's id */
+  id: string
   version: number
-  /** true when the record is a tombstone (the product was deleted) */
-  deleted: boolean
   /** the node that sent it */
   from: PeerId
 }
 
-/** This node, as a replica, dropped a record: a tombstone or an expired record past its grace period. */
+/**
+ * This node, as a replica, no longer holds a product: a tombstone came in
+ * (`deleted`; it keeps the tombstone for the grace period), or it purged a
+ * tombstone or an expired record past the grace period (`purged`).
+ */
 export interface ReplicaRemovedEvent {
   key: string
+  /** the product's id, when the node still knew it (a tombstone carries no product) */
+  id?: string
   version: number
+  reason: 'deleted' | 'purged'
+  /** for `deleted`: the node that sent the tombstone */
+  from?: PeerId
 }
 
 /** A put, delete or get of this node finished. */

@@ -23,8 +23,11 @@ export interface CatalogDiscoveryComponents {
   peerRouting: Pick<PeerRouting, 'getClosestPeers'>
   /** libp2p's content routing (kad-dht's provider records) */
   contentRouting: Pick<ContentRouting, 'provide' | 'findProviders'>
-  /** whether this node has any connection: with none, a DHT query has nobody to ask and waits until aborted */
-  isConnected(): boolean
+  /**
+   * whether a connected peer speaks a DHT protocol: with none, kad-dht has
+   * nobody to ask and a query waits until it is aborted
+   */
+  hasDhtPeers(): Promise<boolean>
   logger: ComponentLogger
 }
 
@@ -52,6 +55,8 @@ export class CatalogDiscovery {
   private timer?: ReturnType<typeof setInterval>
   private pending?: ReturnType<typeof setTimeout>
   private background?: Promise<void>
+  /** discoveries a caller waits for (join, a thin view's lookup): stop() ends and awaits them too */
+  private readonly foreground = new Set<Promise<unknown>>()
 
   constructor (components: CatalogDiscoveryComponents, init: CatalogDiscoveryInit) {
     this.components = components
@@ -74,7 +79,7 @@ export class CatalogDiscovery {
     clearTimeout(this.pending)
     this.pending = undefined
     this.controller.abort()
-    await this.background
+    await Promise.allSettled([this.background, ...this.foreground])
   }
 
   /**
@@ -92,6 +97,19 @@ export class CatalogDiscovery {
       await this.discover(options)
     }
     this.runInBackground(true, thin && late)
+  }
+
+  /** Runs `task` with the caller's signal joined to stop()'s, and lets stop() wait for it. */
+  private async tracked <T> (options: AbortOptions, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const signal = options.signal == null ? this.controller.signal : AbortSignal.any([options.signal, this.controller.signal])
+    setMaxListeners(Infinity, signal)
+    const running = task(signal)
+    this.foreground.add(running)
+    try {
+      return await running
+    } finally {
+      this.foreground.delete(running)
+    }
   }
 
   /**
@@ -114,7 +132,8 @@ export class CatalogDiscovery {
 
   /** Tells the DHT this node provides the rendezvous CID. Never rejects: a failed announce is retried later. */
   async announce (options: AbortOptions): Promise<void> {
-    if (!this.init.announce || !this.components.isConnected()) {
+    // with no DHT peer, nobody would take the announcement: it stays due, and maintain() tries again
+    if (!this.init.announce || !await this.components.hasDhtPeers()) {
       return
     }
     try {
@@ -131,24 +150,27 @@ export class CatalogDiscovery {
    * known to the view. Resolves to the peers added; never rejects.
    */
   async discover (options: AbortOptions): Promise<PeerId[]> {
-    const added: PeerId[] = []
-    if (!this.components.isConnected()) {
-      return added
-    }
-    const { view, peerId } = this.components
-    try {
-      for await (const provider of this.components.contentRouting.findProviders(this.init.cid, options)) {
-        if (provider.id.equals(peerId) || view.has(provider.id)) {
-          continue
-        }
-        await view.addWithAddresses(provider.id, provider.multiaddrs, options)
-        added.push(provider.id)
+    return this.tracked(options, async signal => {
+      const added: PeerId[] = []
+      if (!await this.components.hasDhtPeers()) {
+        return added
       }
-    } catch (err) {
-      this.log('discovering providers of %c ended - %s', this.init.cid, (err as Error).message)
-    }
-    this.log('discovered %d new record peers through %c', added.length, this.init.cid)
-    return added
+      const { view, peerId } = this.components
+      try {
+        for await (const provider of this.components.contentRouting.findProviders(this.init.cid, { signal })) {
+          if (provider.id.equals(peerId) || view.has(provider.id)) {
+            continue
+          }
+          signal.throwIfAborted()
+          await view.addWithAddresses(provider.id, provider.multiaddrs, { signal })
+          added.push(provider.id)
+        }
+      } catch (err) {
+        this.log('discovering providers of %c ended - %s', this.init.cid, (err as Error).message)
+      }
+      this.log('discovered %d new record peers through %c', added.length, this.init.cid)
+      return added
+    })
   }
 
   /**
@@ -158,17 +180,17 @@ export class CatalogDiscovery {
    * Bounded by `lookupTimeout` as well as the caller's signal.
    */
   async findCandidates (key: Uint8Array, options: AbortOptions = {}): Promise<PeerId[]> {
-    if (!this.components.isConnected()) {
+    if (!await this.components.hasDhtPeers()) {
       return []
     }
     const timeout = AbortSignal.timeout(this.init.lookupTimeout)
-    const signal = options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
-    setMaxListeners(Infinity, signal)
-    const [closest, discovered] = await Promise.all([
-      this.closestPeers(key, { signal }),
-      this.discover({ signal })
-    ])
-    return [...discovered, ...closest]
+    return this.tracked({ signal: options.signal == null ? timeout : AbortSignal.any([options.signal, timeout]) }, async signal => {
+      const [closest, discovered] = await Promise.all([
+        this.closestPeers(key, { signal }),
+        this.discover({ signal })
+      ])
+      return [...discovered, ...closest]
+    })
   }
 
   /** A DHT lookup of the peers closest to `key`; whatever it found when it ends or fails. */

@@ -47,6 +47,26 @@ describe('bootstrap peers that cannot be reached', () => {
     })
   })
 
+  it('that take the whole join timeout reject with BootstrapError too, or start alone when asked', async () => {
+    // a listener that accepts connections and never speaks: the dial hangs until the join gives up
+    const silent = createServer(socket => { socket.on('error', () => {}) }).listen(0, '127.0.0.1')
+    await once(silent, 'listening')
+    try {
+      const { port } = silent.address() as { port: number }
+      const address = `/ip4/127.0.0.1/tcp/${port}/p2p/${peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()}`
+      await assert.rejects(createProductNode({ bootstrap: [address], joinTimeout: 1_000 }), (err: unknown) => {
+        assert.ok(err instanceof BootstrapError)
+        assert.deepEqual(err.failures, [{ address, reason: 'no answer within the join timeout' }])
+        return true
+      })
+      const alone = await createProductNode({ bootstrap: [address], joinTimeout: 1_000, startAlone: true })
+      nodes.push(alone)
+      assert.equal(alone.isStarted(), true)
+    } finally {
+      silent.close()
+    }
+  })
+
   it('with startAlone, start alone with a warning and join once a bootstrap peer is up', async () => {
     const key = await generateKeyPair('Ed25519')
     const port = await freePort()
@@ -82,6 +102,8 @@ describe('a join that runs out of time', () => {
       peerId,
       dial: async () => ({}),
       getConnections: () => [],
+      addEventListener: () => {},
+      removeEventListener: () => {},
       services: {
         dht: {
           routingTable: { size: 1 },

@@ -15,7 +15,7 @@ import { validateProduct } from '../../src/model/product.js'
 import { createRecord, encodeRecord } from '../../src/model/record.js'
 import { signRecord } from '../../src/model/signature.js'
 import { encodeRequest, rawExchange, startNetwork, stopAll } from '../helpers/network.js'
-import type { ProductNode } from '../../src/index.js'
+import type { ProductNode, ReplicaRemovedEvent } from '../../src/index.js'
 import type { WireRecord } from '../../src/model/record.js'
 import type { RecordStore } from '../../src/store/record-store.js'
 import type { PrivateKey } from '@libp2p/interface'
@@ -137,8 +137,14 @@ describe('an open catalog: signatures and owners', () => {
     assert.equal(await nodes[2].getProduct('P-EXPIRES'), undefined)
 
     await nodes[1].putProduct({ id: 'P-PURGE', name: 'Gone soon', price: '1.00', currency: 'EUR' })
+    const removed: ReplicaRemovedEvent[] = []
+    const onRemoved = (event: CustomEvent<ReplicaRemovedEvent>): void => { removed.push(event.detail) }
+    for (const node of nodes) node.addEventListener('replica:removed', onRemoved)
     const deleted = await nodes[1].deleteProduct('P-PURGE')
     const replica = byId(deleted.replicas.map(String)[0])
+    // every replica that took the tombstone says the product is gone from it
+    assert.deepEqual(removed.filter(e => e.reason === 'deleted' && e.key === deleted.key).map(e => [e.version, String(e.from)]),
+      deleted.replicas.map(() => [2, nodes[1].peerId.toString()]))
     // purging runs every grace period (300 ms here): wait for it, bounded
     let held: Uint8Array | undefined = new Uint8Array(1)
     for (let i = 0; i < 50 && held !== undefined; i++) {
@@ -146,6 +152,8 @@ describe('an open catalog: signatures and owners', () => {
       held = await heldBytes(nodes[0], replica, 'P-PURGE')
     }
     assert.equal(held, undefined, 'the tombstone was not purged')
+    assert.ok(removed.some(e => e.reason === 'purged' && e.key === deleted.key), 'no replica:removed event for the purge')
+    for (const node of nodes) node.removeEventListener('replica:removed', onRemoved)
   })
 })
 

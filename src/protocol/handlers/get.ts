@@ -3,7 +3,7 @@
  */
 import { Response } from '../../model/messages.js'
 import { reply } from '../responses.js'
-import type { HandlerComponents, RequestHandler } from './index.js'
+import type { HandlerComponents, RequestHandler } from './types.js'
 
 export function getHandler (components: HandlerComponents): RequestHandler {
   return async (request, _from, options) => {

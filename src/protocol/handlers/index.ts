@@ -11,25 +11,10 @@ import { reply } from '../responses.js'
 import { deleteHandler } from './delete.js'
 import { getHandler } from './get.js'
 import { putHandler } from './put.js'
-import type { PeerHint } from '../../model/messages.js'
-import type { PublisherPolicy } from '../../model/publishers.js'
-import type { WireRecord } from '../../model/record.js'
-import type { RecordStore } from '../../store/record-store.js'
-import type { AbortOptions, ComponentLogger, Logger, PeerId } from '@libp2p/interface'
+import type { HandlerComponents, RequestHandler } from './types.js'
+import type { AbortOptions, Logger, PeerId } from '@libp2p/interface'
 
-/** Answers one decoded request of one type. */
-export type RequestHandler = (request: Request, from: PeerId, options?: AbortOptions) => Promise<Response>
-
-export interface HandlerComponents {
-  store: RecordStore
-  /** who may publish which product */
-  policy: PublisherPolicy
-  logger: ComponentLogger
-  /** record peers to name to a requester for `key` (built by the peer view) */
-  hints?(key: Uint8Array, requester: PeerId, asked: boolean, options?: AbortOptions): Promise<PeerHint[]>
-  /** a record was stored that this node did not hold before */
-  onStored?(record: WireRecord, from: PeerId): void
-}
+export type { HandlerComponents, RequestHandler }
 
 export class RequestHandlers {
   private readonly components: HandlerComponents

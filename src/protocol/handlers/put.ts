@@ -4,7 +4,7 @@
 import { Response } from '../../model/messages.js'
 import { reply } from '../responses.js'
 import { storeOffered } from './store-offered.js'
-import type { HandlerComponents, RequestHandler } from './index.js'
+import type { HandlerComponents, RequestHandler } from './types.js'
 
 export function putHandler (components: HandlerComponents): RequestHandler {
   return async (request, from, options) => {

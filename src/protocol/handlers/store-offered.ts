@@ -5,7 +5,7 @@
 import { Response } from '../../model/messages.js'
 import { compareRecords, isExpired, validateRecord } from '../../model/record.js'
 import { reply } from '../responses.js'
-import type { HandlerComponents } from './index.js'
+import type { HandlerComponents } from './types.js'
 import type { Request } from '../../model/messages.js'
 import type { WireRecord } from '../../model/record.js'
 import type { AbortOptions, PeerId } from '@libp2p/interface'

@@ -1,0 +1,22 @@
+/**
+ * What every request handler is and gets.
+ */
+import type { PeerHint, Request, Response } from '../../model/messages.js'
+import type { PublisherPolicy } from '../../model/publishers.js'
+import type { WireRecord } from '../../model/record.js'
+import type { RecordStore } from '../../store/record-store.js'
+import type { AbortOptions, ComponentLogger, PeerId } from '@libp2p/interface'
+
+/** Answers one decoded request of one type. */
+export type RequestHandler = (request: Request, from: PeerId, options?: AbortOptions) => Promise<Response>
+
+export interface HandlerComponents {
+  store: RecordStore
+  /** who may publish which product */
+  policy: PublisherPolicy
+  logger: ComponentLogger
+  /** record peers to name to a requester for `key` (built by the peer view) */
+  hints?(key: Uint8Array, requester: PeerId, asked: boolean, options?: AbortOptions): Promise<PeerHint[]>
+  /** a record was stored that this node did not hold before */
+  onStored?(record: WireRecord, from: PeerId): void
+}
