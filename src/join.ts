@@ -13,6 +13,9 @@ import type { ProductHost } from './host.js'
 import type { BootstrapFailure } from './errors.js'
 import type { AbortOptions, Logger } from '@libp2p/interface'
 
+/** Dials of one bootstrap address that time out before the join gives up on it (each takes libp2p's dial timeout). */
+const MAX_DIAL_ATTEMPTS = 3
+
 /** ms after which a DHT that still holds no bootstrap peer is taken to have dropped their addresses. */
 const ROUTING_TABLE_GRACE = 5_000
 
@@ -43,7 +46,7 @@ export interface JoinOptions extends AbortOptions {
 export async function dialBootstrap (host: ProductHost, bootstrap: string[], options: AbortOptions & { deadline?: AbortSignal } = {}): Promise<JoinResult> {
   const signals = [options.signal, options.deadline].filter(s => s != null)
   const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0]
-  const dials = await Promise.allSettled(bootstrap.map(async address => host.dial(multiaddr(address), { signal })))
+  const dials = await Promise.allSettled(bootstrap.map(async address => dialPatiently(host, address, signal)))
   options.signal?.throwIfAborted()
   const failures: BootstrapFailure[] = []
   dials.forEach((dial, i) => {
@@ -53,6 +56,31 @@ export async function dialBootstrap (host: ProductHost, bootstrap: string[], opt
     }
   })
   return { reached: bootstrap.length - failures.length, failures }
+}
+
+/**
+ * Dials `address`, and dials again after a dial that timed out (a peer busy
+ * with many joins at once, say) while `signal` leaves time. A refused or
+ * otherwise failed dial is final at once: a wrong address must not cost the
+ * whole join timeout.
+ */
+async function dialPatiently (host: ProductHost, address: string, signal?: AbortSignal): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await host.dial(multiaddr(address), { signal })
+      return
+    } catch (err) {
+      if (signal?.aborted === true || !isTimeout(err) || attempt >= MAX_DIAL_ATTEMPTS) {
+        throw err
+      }
+    }
+  }
+}
+
+function isTimeout (err: unknown): boolean {
+  const inner = (err as { errors?: unknown[] }).errors
+  const all = Array.isArray(inner) && inner.length > 0 ? inner : [err]
+  return all.every(e => (e as Error).name === 'TimeoutError' || /timed? ?out/i.test((e as Error).message))
 }
 
 /** A dial error as one line: libp2p wraps the failures of several addresses in an AggregateError. */

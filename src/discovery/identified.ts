@@ -39,7 +39,8 @@ export async function waitForIdentify (components: IdentifyWaitComponents, optio
   options.signal?.addEventListener('abort', onAbort, { once: true })
   try {
     await Promise.all(components.getConnections().map(async connection => {
-      const peer = await components.peerStore.get(connection.remotePeer, options).catch(() => undefined)
+      // a local read: no signal (many reads at once on one signal would each add a listener to it)
+      const peer = await components.peerStore.get(connection.remotePeer).catch(() => undefined)
       const id = connection.remotePeer.toString()
       if ((peer === undefined || peer.protocols.length === 0) && !identified.has(id)) {
         pending.add(id)

@@ -179,7 +179,10 @@ export class RecordPeerView {
         continue
       }
       try {
-        const stored = await this.components.peerStore.get(peer, options)
+        // local reads and writes of the peer store take no signal: one caller's signal
+        // would collect a listener for each, and they do not wait on the network
+        options?.signal?.throwIfAborted()
+        const stored = await this.components.peerStore.get(peer)
         hints.push({ id: peer.toMultihash().bytes, addrs: stored.addresses.map(a => a.multiaddr.bytes) })
       } catch {
         // forgotten by the peer store since: nothing to hint
@@ -196,7 +199,8 @@ export class RecordPeerView {
     if (peer.equals(this.components.peerId) || this.has(peer)) {
       return
     }
-    await this.components.peerStore.merge(peer, { multiaddrs: addrs, protocols: [this.protocol] }, options)
+    options?.signal?.throwIfAborted()
+    await this.components.peerStore.merge(peer, { multiaddrs: addrs, protocols: [this.protocol] })
     this.add(peer)
   }
 
