@@ -204,11 +204,6 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     this.started = true
   }
 
-  /** Once libp2p runs: look for the catalog's record peers and announce this node, in the background. */
-  afterStart (): void {
-    void this.discovery.join({ signal: AbortSignal.timeout(DISCOVERY_TIMEOUT) })
-  }
-
   async stop (): Promise<void> {
     if (!this.started) {
       return

@@ -112,6 +112,19 @@ export class FakeNetwork {
     await this.repair.stop()
   }
 
+  /** Runs `fn` with `replicas` unreachable, then makes them reachable again (and no longer ranked last). */
+  async withDown <T> (replicas: FakeReplica[], fn: () => Promise<T>): Promise<T> {
+    for (const replica of replicas) this.down.add(replica.id.toString())
+    try {
+      return await fn()
+    } finally {
+      for (const replica of replicas) {
+        this.down.delete(replica.id.toString())
+        this.view.markUp(replica.id)
+      }
+    }
+  }
+
   /** The replica with this peer id. */
   replica (peer: PeerId): FakeReplica {
     return this.replicas.find(r => r.id.equals(peer))!

@@ -50,24 +50,16 @@ describe('replication rules (r = 3, W = 2, R = 2, 6 replicas in memory)', () => 
   it('replaces an unreachable replica with the next closest', async () => {
     const { key, make } = recordMaker('P-FAILOVER', 'failover')
     const ranked = net.ranked(key)
-    net.down.add(ranked[0].id.toString())
-    try {
-      const receipt = await net.writer.write(key, make, 'put', { signer: net.signer })
-      assert.deepEqual(receipt.acked.map(String).sort(), ranked.slice(1, 4).map(r => r.id.toString()).sort())
-      assert.equal(receipt.failed.length, 1)
-      assert.ok(receipt.failed[0].peer.equals(ranked[0].id))
-    } finally {
-      net.down.clear()
-      net.view.markUp(ranked[0].id)
-    }
+    const receipt = await net.withDown([ranked[0]], async () => net.writer.write(key, make, 'put', { signer: net.signer }))
+    assert.deepEqual(receipt.acked.map(String).sort(), ranked.slice(1, 4).map(r => r.id.toString()).sort())
+    assert.equal(receipt.failed.length, 1)
+    assert.ok(receipt.failed[0].peer.equals(ranked[0].id))
   })
 
   it('rejects with QuorumError, naming who failed, when fewer than W acknowledge', async () => {
     const { key, make } = recordMaker('P-NOQUORUM', 'lonely')
-    const ranked = net.ranked(key)
     // all but one replica unreachable
-    for (const replica of ranked.slice(1)) net.down.add(replica.id.toString())
-    try {
+    await net.withDown(net.ranked(key).slice(1), async () => {
       await assert.rejects(net.writer.write(key, make, 'put', { signer: net.signer }), (err: unknown) => {
         assert.ok(err instanceof QuorumError)
         assert.equal(err.needed, 2)
@@ -75,10 +67,7 @@ describe('replication rules (r = 3, W = 2, R = 2, 6 replicas in memory)', () => 
         assert.equal(err.failed.length, 5)
         return true
       })
-    } finally {
-      net.down.clear()
-      for (const replica of ranked) net.view.markUp(replica.id)
-    }
+    })
   })
 
   it('builds on a newer version a replica holds (a concurrent writer), and remembers it', async () => {
@@ -157,19 +146,14 @@ describe('replication rules (r = 3, W = 2, R = 2, 6 replicas in memory)', () => 
 
   it('says not reached (QuorumError), never not found, when fewer than R answer', async () => {
     const key = productKey('P-UNREACHED')
-    const ranked = net.ranked(key)
-    for (const replica of ranked.slice(1)) net.down.add(replica.id.toString())
-    try {
+    await net.withDown(net.ranked(key).slice(1), async () => {
       await assert.rejects(net.reader.read(key), (err: unknown) => {
         assert.ok(err instanceof QuorumError)
         assert.equal(err.operation, 'get')
         assert.equal(err.succeeded, 1)
         return true
       })
-    } finally {
-      net.down.clear()
-      for (const replica of ranked) net.view.markUp(replica.id)
-    }
+    })
   })
 
   it('returns at R answers without waiting for a slow replica', async () => {
