@@ -15,6 +15,13 @@ import type { CID } from 'multiformats/cid'
 
 /** ms after a first connection before a node nobody joined announces and discovers by itself. */
 const CONNECTED_PAUSE = 10_000
+/**
+ * ms before the first check again while the view is thin or the announce is
+ * due; it doubles after each check that found nobody new, up to the interval.
+ * A node that joined before its peers had announced themselves finds them
+ * within seconds instead of one whole interval later.
+ */
+const FIRST_RETRY = 2_000
 
 export interface CatalogDiscoveryComponents {
   peerId: PeerId
@@ -52,7 +59,9 @@ export class CatalogDiscovery {
   private readonly log: Logger
   private controller = new AbortController()
   private announced = false
-  private timer?: ReturnType<typeof setInterval>
+  private timer?: ReturnType<typeof setTimeout>
+  /** ms to the next check while one is due (thin view, announce not taken) */
+  private retryDelay = FIRST_RETRY
   private pending?: ReturnType<typeof setTimeout>
   private background?: Promise<void>
   /** discoveries a caller waits for (join, a thin view's lookup): stop() ends and awaits them too */
@@ -64,18 +73,22 @@ export class CatalogDiscovery {
     this.log = components.logger.forComponent('product-dht:discovery')
   }
 
-  /** Starts the periodic check (announce until someone was told; discover while the view is thin). */
+  /**
+   * Starts the periodic check (announce until someone was told; discover
+   * while the view is thin): every interval, and sooner, backing off, while
+   * one of them is due.
+   */
   start (): void {
     this.controller = new AbortController()
     setMaxListeners(Infinity, this.controller.signal)
     this.announced = false
-    this.timer = setInterval(() => { this.maintain() }, this.init.interval)
-    // a timer must not keep a process alive whose nodes were all stopped
-    this.timer.unref()
+    this.retryDelay = FIRST_RETRY
+    this.schedule(this.init.interval)
   }
 
   async stop (): Promise<void> {
-    clearInterval(this.timer)
+    clearTimeout(this.timer)
+    this.timer = undefined
     clearTimeout(this.pending)
     this.pending = undefined
     this.controller.abort()
@@ -90,13 +103,15 @@ export class CatalogDiscovery {
    * discovery so that this node is not among the providers it looks up.
    */
   async join (options: AbortOptions = {}): Promise<void> {
-    const thin = this.components.view.size < this.init.minPeers
+    const thin = this.thin()
     // a join that used up its time leaves the discovery to the background
     const late = options.signal?.aborted === true
     if (thin && !late) {
       await this.discover(options)
     }
-    this.runInBackground(true, thin && late)
+    void this.runInBackground(true, thin && late)
+    // peers that had not announced themselves yet are looked for again soon
+    this.retrySoon()
   }
 
   /** Runs `task` with the caller's signal joined to stop()'s, and lets stop() wait for it. */
@@ -125,7 +140,7 @@ export class CatalogDiscovery {
     }
     this.pending = setTimeout(() => {
       this.pending = undefined
-      if (!this.announced) this.maintain()
+      if (!this.announced) void this.maintain()
     }, CONNECTED_PAUSE)
     this.pending.unref()
   }
@@ -206,13 +221,53 @@ export class CatalogDiscovery {
     return [...peers.values()]
   }
 
-  private maintain (): void {
-    this.runInBackground(!this.announced, this.components.view.size < this.init.minPeers)
+  private thin (): boolean {
+    return this.components.view.size < this.init.minPeers
   }
 
-  private runInBackground (announce: boolean, discover: boolean): void {
+  /** Whether a check has work to do: an announce nobody took yet, or a view too thin. */
+  private due (): boolean {
+    return (this.init.announce && !this.announced) || this.thin()
+  }
+
+  /** (Re)arms the single check timer `ms` from now. */
+  private schedule (ms: number): void {
+    clearTimeout(this.timer)
+    if (this.controller.signal.aborted) {
+      return
+    }
+    this.timer = setTimeout(() => { void this.maintain() }, ms)
+    // a timer must not keep a process alive whose nodes were all stopped
+    this.timer.unref()
+  }
+
+  /** Brings the next check forward to the retry delay, when one is due. */
+  private retrySoon (): void {
+    if (this.due()) {
+      this.schedule(Math.min(this.retryDelay, this.init.interval))
+    }
+  }
+
+  private async maintain (): Promise<void> {
+    const before = this.components.view.size
+    await this.runInBackground(!this.announced, this.thin())
+    if (!this.due()) {
+      this.retryDelay = FIRST_RETRY
+      this.schedule(this.init.interval)
+      return
+    }
+    // nobody new: wait longer next time; someone new: more may be arriving
+    this.retryDelay = this.components.view.size > before ? FIRST_RETRY : Math.min(2 * this.retryDelay, this.init.interval)
+    this.schedule(Math.min(this.retryDelay, this.init.interval))
+  }
+
+  /** Runs an announce and/or a discovery in the background, one at a time; resolves when it ends, never rejects. */
+  private async runInBackground (announce: boolean, discover: boolean): Promise<void> {
     const needsAnnounce = announce && this.init.announce
-    if (this.background !== undefined || (!needsAnnounce && !discover) || this.controller.signal.aborted) {
+    if (this.background !== undefined) {
+      return this.background
+    }
+    if ((!needsAnnounce && !discover) || this.controller.signal.aborted) {
       return
     }
     const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.init.timeout)])
@@ -220,6 +275,8 @@ export class CatalogDiscovery {
     this.background = Promise.all([
       needsAnnounce ? this.announce({ signal }) : undefined,
       discover ? this.discover({ signal }) : undefined
-    ]).then(() => {}).finally(() => { this.background = undefined })
+    ]).then(() => {}, err => { this.log.error('background discovery failed - %e', err) })
+      .finally(() => { this.background = undefined })
+    return this.background
   }
 }
