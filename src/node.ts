@@ -16,7 +16,7 @@ import { loadOrCreatePrivateKey } from './store/identity.js'
 import type { ProductHost } from './host.js'
 import type { ProductNodeOptions, ResolvedNodeOptions } from './options.js'
 import type { ProductStore } from './service.js'
-import type { DeleteOptions, GetOptions, Product, ProductInput, ProductRecord, ProductStoreEvents, PutOptions, WriteResult } from './types.js'
+import type { DeleteOptions, GetOptions, Product, ProductInput, ProductRecord, ProductStoreEvents, PutOptions, StoreStatus, WriteResult } from './types.js'
 import type { AbortOptions, Logger, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Datastore } from 'interface-datastore'
@@ -138,6 +138,16 @@ export class ProductNode {
   /** The products this node holds as a replica (deleted ones left out). */
   localProducts (options?: AbortOptions): AsyncGenerator<Product> {
     return this.products.localProducts(options)
+  }
+
+  /** See ProductStore.status: records held, peers known, what replica maintenance did. */
+  status (): StoreStatus {
+    return this.products.status()
+  }
+
+  /** See ProductStore.maintain: a replica-maintenance pass now. */
+  async maintain (): Promise<void> {
+    await this.products.maintain()
   }
 
   /** Listens to the service's events. */

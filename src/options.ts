@@ -58,6 +58,16 @@ export interface ProductStoreInit {
   /** ms between checks that re-announce this node or look for more record peers when too few are known (default 300000) */
   discoveryInterval?: number
   /**
+   * ms between maintenance sweeps (default 600000, each jittered by ±20 %):
+   * anti-entropy with every neighbour, which puts records back on their r
+   * closest peers whatever the view-change passes missed
+   */
+  maintenanceInterval?: number
+  /** ms after a record peer joins or departs before maintenance acts on it, plus as much again of jitter (default 1000) */
+  maintenanceDelay?: number
+  /** records maintenance moves per second at most, pushes and pulls together (default 200) */
+  maintenanceRate?: number
+  /**
    * ms one request to one replica may spend on the wire (waiting for a turn
    * and waits a BUSY peer asks for, at most 10 s, come on top); also how long
    * a peer has to finish sending a request here once it has started it
@@ -112,6 +122,9 @@ export interface ResolvedStoreOptions {
   recordProtocol: string
   catalog: string
   discoveryInterval: number
+  maintenanceInterval: number
+  maintenanceDelay: number
+  maintenanceRate: number
   requestTimeout: number
   maxInboundStreamsPerPeer: number
   maxRequestsPerPeerPerSecond: number
@@ -133,6 +146,9 @@ export const DEFAULTS = {
   tombstoneGracePeriod: 7 * 24 * 3_600_000,
   catalog: 'default',
   discoveryInterval: 300_000,
+  maintenanceInterval: 600_000,
+  maintenanceDelay: 1_000,
+  maintenanceRate: 200,
   requestTimeout: DEFAULT_REQUEST_TIMEOUT,
   maxInboundStreamsPerPeer: DEFAULT_MAX_INBOUND_STREAMS_PER_PEER,
   maxRequestsPerPeerPerSecond: DEFAULT_MAX_REQUESTS_PER_PEER_PER_SECOND,
@@ -172,6 +188,9 @@ export function resolveStoreOptions (init: ProductStoreInit = {}): ResolvedStore
     recordProtocol: init.recordProtocol ?? RECORD_PROTOCOL,
     catalog: init.catalog ?? DEFAULTS.catalog,
     discoveryInterval: init.discoveryInterval ?? DEFAULTS.discoveryInterval,
+    maintenanceInterval: init.maintenanceInterval ?? DEFAULTS.maintenanceInterval,
+    maintenanceDelay: init.maintenanceDelay ?? DEFAULTS.maintenanceDelay,
+    maintenanceRate: init.maintenanceRate ?? DEFAULTS.maintenanceRate,
     requestTimeout: init.requestTimeout ?? DEFAULTS.requestTimeout,
     maxInboundStreamsPerPeer: init.maxInboundStreamsPerPeer ?? DEFAULTS.maxInboundStreamsPerPeer,
     maxRequestsPerPeerPerSecond: init.maxRequestsPerPeerPerSecond ?? DEFAULTS.maxRequestsPerPeerPerSecond
@@ -183,6 +202,9 @@ export function resolveStoreOptions (init: ProductStoreInit = {}): ResolvedStore
   wholeNumber('maxInboundStreamsPerPeer', resolved.maxInboundStreamsPerPeer, 4096)
   wholeNumber('maxRequestsPerPeerPerSecond', resolved.maxRequestsPerPeerPerSecond)
   wholeNumber('discoveryInterval', resolved.discoveryInterval)
+  wholeNumber('maintenanceInterval', resolved.maintenanceInterval)
+  wholeNumber('maintenanceDelay', resolved.maintenanceDelay)
+  wholeNumber('maintenanceRate', resolved.maintenanceRate)
   wholeNumber('tombstoneGracePeriod', resolved.tombstoneGracePeriod)
   if (typeof resolved.catalog !== 'string' || resolved.catalog.length === 0 || resolved.catalog.length > 128) {
     throw new InvalidParametersError(`catalog must be a name of 1 to 128 characters; got ${JSON.stringify(resolved.catalog)}`)

@@ -23,7 +23,9 @@ import { resolveStoreOptions } from './options.js'
 import { RecordClient } from './protocol/client.js'
 import { RequestHandlers } from './protocol/handlers/index.js'
 import { RecordServer } from './protocol/server.js'
+import { DepartureWatch } from './replication/departures.js'
 import { KnownVersions } from './replication/known-versions.js'
+import { Maintenance } from './replication/maintenance.js'
 import { RecordPeerView } from './replication/peer-view.js'
 import { ReplicaQuery } from './replication/query.js'
 import { ReadRepair } from './replication/read-repair.js'
@@ -34,11 +36,12 @@ import { ExpiredRecordPurge } from './store/purge.js'
 import { RecordStore } from './store/record-store.js'
 import type { ProductStoreInit, ResolvedStoreOptions } from './options.js'
 import type { RecordClientComponents } from './protocol/client.js'
+import type { DepartureWatchComponents } from './replication/departures.js'
 import type { RecordServerComponents } from './protocol/server.js'
 import type { KeyBytes } from './model/keys.js'
 import type { WireRecord } from './model/record.js'
-import type { DeleteOptions, GetOptions, OperationFinishedEvent, Product, ProductInput, ProductRecord, ProductStoreEvents, PutOptions, WriteResult } from './types.js'
-import type { AbortOptions, ComponentLogger, Connection, ContentRouting, CounterGroup, Libp2pEvents, Logger, Metrics, PeerId, PeerRouting, PeerStore, PrivateKey, Startable, TypedEventTarget } from '@libp2p/interface'
+import type { DeleteOptions, GetOptions, OperationFinishedEvent, Product, ProductInput, ProductRecord, ProductStoreEvents, PutOptions, StoreStatus, WriteResult } from './types.js'
+import type { AbortOptions, ComponentLogger, ContentRouting, CounterGroup, Libp2pEvents, Logger, Metrics, PeerId, PeerRouting, PeerStore, PrivateKey, Startable, TypedEventTarget } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 
 /** What the service takes from libp2p's components. */
@@ -47,7 +50,7 @@ export interface ProductStoreComponents {
   privateKey: PrivateKey
   peerStore: PeerStore
   registrar: RecordServerComponents['registrar']
-  connectionManager: RecordClientComponents['connectionManager'] & { getConnections(peerId?: PeerId): Connection[] }
+  connectionManager: RecordClientComponents['connectionManager'] & DepartureWatchComponents['connectionManager']
   peerRouting: PeerRouting
   contentRouting: ContentRouting
   datastore: Datastore
@@ -85,6 +88,14 @@ export interface ProductStore extends TypedEventTarget<ProductStoreEvents> {
   readonly publisher: PeerId | undefined
   /** Looks for the catalog's record peers now, then announces this node in the background. */
   discoverPeers(options?: AbortOptions): Promise<void>
+  /** How many records this node holds, how many peers it knows, and what replica maintenance did. */
+  status(): StoreStatus
+  /**
+   * Runs a replica-maintenance pass now (anti-entropy with every neighbour,
+   * hand-offs) and resolves when it ended; passes also run by themselves
+   * after the view changes and on every sweep.
+   */
+  maintain(): Promise<void>
 }
 
 class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implements ProductStore, Startable {
@@ -110,6 +121,8 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
   private readonly reader: Reader
   private readonly writer: Writer
   private readonly purge?: ExpiredRecordPurge
+  private readonly maintenance?: Maintenance
+  private readonly departures: DepartureWatch
   private readonly operations?: CounterGroup
   private readonly failures?: CounterGroup
   private started = false
@@ -125,7 +138,14 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     this.publisherKey = choosePublisherKey(init.publisherKey, components.privateKey)
     this.policy = new PublisherPolicy(options.publishers)
     this.store = new RecordStore({ datastore: new NamespaceDatastore(components.datastore, DATASTORE_NAMESPACE), logger })
-    this.view = new RecordPeerView(components, { protocol: options.recordProtocol, selfIsReplica: !options.clientMode })
+    this.view = new RecordPeerView(components, {
+      protocol: options.recordProtocol,
+      selfIsReplica: !options.clientMode,
+      onChange: () => { if (this.started) this.maintenance?.viewChanged() }
+    })
+    this.departures = new DepartureWatch({ view: this.view, connectionManager: components.connectionManager, events: components.events, logger }, {
+      dialTimeout: options.requestTimeout
+    })
     const check = new RecordCheck(this.policy, this.log)
     if (!options.clientMode) {
       this.handlers = new RequestHandlers({
@@ -133,6 +153,7 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
         policy: this.policy,
         logger,
         hints: async (key, requester, asked, opts) => this.view.hintsFor(key, options.replicationFactor, requester, asked, opts),
+        sharedWith: requester => key => this.maintenance?.shares(requester, key) ?? false,
         onStored: (record, from) => { this.onStored(record, from) }
       })
       this.server = new RecordServer({ registrar: components.registrar, handlers: this.handlers, logger }, {
@@ -181,10 +202,49 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     }, { replicationFactor: options.replicationFactor })
     const versions = new KnownVersions()
     this.repair = new ReadRepair(this.query)
-    this.reader = new Reader({ query: this.query, check, repair: this.repair, versions }, options)
+    if (this.handlers !== undefined) {
+      this.maintenance = new Maintenance({
+        peerId: components.peerId,
+        view: this.view,
+        store: this.store,
+        local: this.handlers,
+        send: async (peer, request, opts) => this.query.send(peer, request, opts),
+        logger,
+        onHandedOff: record => {
+          this.safeDispatchEvent('replica:removed', {
+            detail: { key: keyToString(record.key), id: record.product?.id, version: Number(record.version), reason: 'handed-off' }
+          })
+        }
+      }, {
+        replicationFactor: options.replicationFactor,
+        interval: options.maintenanceInterval,
+        settleDelay: options.maintenanceDelay,
+        rate: options.maintenanceRate
+      })
+    }
+    this.reader = new Reader({
+      query: this.query,
+      check,
+      repair: this.repair,
+      versions,
+      unsettled: () => this.maintenance?.unsettled() ?? false
+    }, options)
     this.writer = new Writer({ query: this.query, reader: this.reader, check, versions, policy: this.policy }, options)
     this.operations = components.metrics?.registerCounterGroup('product_dht_operations_total', { label: 'operation', help: 'Puts, deletes and gets this node ran' })
     this.failures = components.metrics?.registerCounterGroup('product_dht_operation_errors_total', { label: 'operation', help: 'Puts, deletes and gets that rejected' })
+    components.metrics?.registerMetric('product_dht_records_held', { help: 'Records this node holds as a replica, tombstones included', calculate: () => this.store.size })
+    const maintenance = this.maintenance
+    if (maintenance !== undefined) {
+      components.metrics?.registerMetric('product_dht_records_under_replicated', { help: 'Records the last maintenance pass could not confirm on r peers', calculate: () => maintenance.stats.underReplicated })
+      components.metrics?.registerMetricGroup('product_dht_maintenance_total', {
+        label: 'what',
+        help: 'What replica maintenance did: passes, syncs, failed syncs, SYNC messages and bytes, records pushed, pulled and handed off',
+        calculate: () => {
+          const { passes, syncs, failedSyncs, syncMessages, syncBytes, pushed, pulled, handedOff } = maintenance.stats
+          return { passes, syncs, failed_syncs: failedSyncs, sync_messages: syncMessages, sync_bytes: syncBytes, pushed, pulled, handed_off: handedOff }
+        }
+      })
+    }
   }
 
   isStarted (): boolean {
@@ -196,12 +256,18 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
       return
     }
     this.repair.start()
+    // the index of what this node holds, before it serves or maintains anything
+    await this.store.load()
     await this.server?.start()
     await this.view.start()
     this.discovery.start()
+    this.departures.start()
     this.components.events.addEventListener('peer:connect', this.onPeerConnect)
     this.purge?.start()
+    this.maintenance?.start()
     this.started = true
+    // records from an earlier run: bring them and their replicas up to date once peers are known
+    if (this.store.size > 0) this.maintenance?.viewChanged()
   }
 
   async stop (): Promise<void> {
@@ -210,10 +276,14 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     }
     this.started = false
     this.components.events.removeEventListener('peer:connect', this.onPeerConnect)
+    // both abort their work at once; the record client closes before any
+    // await, so its idle streams are reset while the connections still stand
+    const background = Promise.all([this.maintenance?.stop(), this.departures.stop()])
+    this.client.close()
     await this.purge?.stop()
     await this.discovery.stop()
     await this.repair.stop()
-    this.client.close()
+    await background
     await this.server?.stop()
     this.view.stop()
   }
@@ -229,6 +299,16 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     // called right after a dial, identify may not yet have told which peers speak a DHT protocol
     await waitForIdentify({ getConnections: peer => this.components.connectionManager.getConnections(peer), peerStore: this.components.peerStore, events: this.components.events }, options)
     await this.discovery.join(options)
+  }
+
+  status (): StoreStatus {
+    const none = { passes: 0, syncs: 0, failedSyncs: 0, syncMessages: 0, syncBytes: 0, pushed: 0, pulled: 0, handedOff: 0, underReplicated: 0 }
+    return { records: this.store.size, knownPeers: this.view.size, maintenance: { ...(this.maintenance?.stats ?? none) } }
+  }
+
+  async maintain (): Promise<void> {
+    this.assertRunning()
+    await this.maintenance?.run()
   }
 
   /** Number of other record-protocol peers this node knows. */

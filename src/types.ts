@@ -125,17 +125,49 @@ export interface ReplicaStoredEvent {
 
 /**
  * This node, as a replica, no longer holds a product: a tombstone came in
- * (`deleted`; it keeps the tombstone for the grace period), or it purged a
- * tombstone or an expired record past the grace period (`purged`).
+ * (`deleted`; it keeps the tombstone for the grace period), it purged a
+ * tombstone or an expired record past the grace period (`purged`), or closer
+ * peers joined and confirmed they hold the record, so this node dropped its
+ * copy (`handed-off`).
  */
 export interface ReplicaRemovedEvent {
   key: string
   /** the product's id, when the node still knew it (a tombstone carries no product) */
   id?: string
   version: number
-  reason: 'deleted' | 'purged'
+  reason: 'deleted' | 'purged' | 'handed-off'
   /** for `deleted`: the node that sent the tombstone */
   from?: PeerId
+}
+
+/** What replica maintenance did since the node started, and what its last pass found. */
+export interface MaintenanceStats {
+  /** passes run (after view changes, and sweeps) */
+  passes: number
+  /** anti-entropy sessions with a neighbour that completed, and that failed */
+  syncs: number
+  failedSyncs: number
+  /** SYNC messages (requests and responses) and their bytes */
+  syncMessages: number
+  syncBytes: number
+  /** records pushed to neighbours, pulled from them, and dropped after a hand-off */
+  pushed: number
+  pulled: number
+  handedOff: number
+  /** records the last pass could not confirm on r peers (this node counted where it is a replica) */
+  underReplicated: number
+  /** when the last pass ended (ms since the epoch), and how long it took (ms) */
+  lastPassAt?: number
+  lastPassMs?: number
+}
+
+/** What a node holds and knows, from `status()`. */
+export interface StoreStatus {
+  /** records this node holds as a replica (tombstones included) */
+  records: number
+  /** other record-protocol peers this node knows */
+  knownPeers: number
+  maintenance: MaintenanceStats
 }
 
 /** A put, delete or get of this node finished. */

@@ -946,12 +946,580 @@ export namespace PeerHint {
   }
 }
 
+export interface SyncRange {
+  prefix: Uint8Array<ArrayBuffer>
+  bits: number
+  count: number
+  fingerprint: Uint8Array<ArrayBuffer>
+}
+
+export namespace SyncRange {
+  let _codec: Codec<SyncRange>
+
+  export const codec = (): Codec<SyncRange> => {
+    if (_codec == null) {
+      _codec = message<SyncRange>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.prefix != null && obj.prefix.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.prefix)
+        }
+
+        if ((obj.bits != null && obj.bits !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.bits)
+        }
+
+        if ((obj.count != null && obj.count !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.count)
+        }
+
+        if ((obj.fingerprint != null && obj.fingerprint.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.fingerprint)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          prefix: uint8ArrayAlloc(0),
+          bits: 0,
+          count: 0,
+          fingerprint: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.prefix = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.bits = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.count = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.fingerprint = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.prefix`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.bits`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.count`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.fingerprint`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SyncRangePrefixFieldEvent {
+    field: '$.prefix'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SyncRangeBitsFieldEvent {
+    field: '$.bits'
+    value: number
+  }
+
+  export interface SyncRangeCountFieldEvent {
+    field: '$.count'
+    value: number
+  }
+
+  export interface SyncRangeFingerprintFieldEvent {
+    field: '$.fingerprint'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<SyncRange>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SyncRange.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncRange>): SyncRange {
+    return decodeMessage(buf, SyncRange.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncRange>): Generator<SyncRangePrefixFieldEvent | SyncRangeBitsFieldEvent | SyncRangeCountFieldEvent | SyncRangeFingerprintFieldEvent> {
+    return streamMessage(buf, SyncRange.codec(), opts)
+  }
+}
+
+export interface SyncItem {
+  key: Uint8Array<ArrayBuffer>
+  version: bigint
+  digest: Uint8Array<ArrayBuffer>
+}
+
+export namespace SyncItem {
+  let _codec: Codec<SyncItem>
+
+  export const codec = (): Codec<SyncItem> => {
+    if (_codec == null) {
+      _codec = message<SyncItem>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.key != null && obj.key.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.key)
+        }
+
+        if ((obj.version != null && obj.version !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.version)
+        }
+
+        if ((obj.digest != null && obj.digest.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.digest)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          key: uint8ArrayAlloc(0),
+          version: 0n,
+          digest: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.key = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.version = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.digest = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.key`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.digest`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SyncItemKeyFieldEvent {
+    field: '$.key'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SyncItemVersionFieldEvent {
+    field: '$.version'
+    value: bigint
+  }
+
+  export interface SyncItemDigestFieldEvent {
+    field: '$.digest'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<SyncItem>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SyncItem.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncItem>): SyncItem {
+    return decodeMessage(buf, SyncItem.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncItem>): Generator<SyncItemKeyFieldEvent | SyncItemVersionFieldEvent | SyncItemDigestFieldEvent> {
+    return streamMessage(buf, SyncItem.codec(), opts)
+  }
+}
+
+export interface SyncAnswer {
+  prefix: Uint8Array<ArrayBuffer>
+  bits: number
+  kind: SyncAnswer.Kind
+  items: SyncItem[]
+  children: SyncRange[]
+}
+
+export namespace SyncAnswer {
+  export enum Kind {
+    MATCH = 'MATCH',
+    ITEMS = 'ITEMS',
+    SPLIT = 'SPLIT'
+  }
+
+  enum __KindValues {
+    MATCH = 0,
+    ITEMS = 1,
+    SPLIT = 2
+  }
+
+  export namespace Kind {
+    export const codec = (): Codec<Kind> => {
+      return enumeration<Kind>(__KindValues)
+    }
+  }
+
+  let _codec: Codec<SyncAnswer>
+
+  export const codec = (): Codec<SyncAnswer> => {
+    if (_codec == null) {
+      _codec = message<SyncAnswer>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.prefix != null && obj.prefix.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.prefix)
+        }
+
+        if ((obj.bits != null && obj.bits !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.bits)
+        }
+
+        if (obj.kind != null && __KindValues[obj.kind] !== 0) {
+          w.uint32(24)
+          SyncAnswer.Kind.codec().encode(obj.kind, w)
+        }
+
+        if (obj.items != null && obj.items.length > 0) {
+          for (const value of obj.items) {
+            w.uint32(34)
+            SyncItem.codec().encode(value, w)
+          }
+        }
+
+        if (obj.children != null && obj.children.length > 0) {
+          for (const value of obj.children) {
+            w.uint32(42)
+            SyncRange.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          prefix: uint8ArrayAlloc(0),
+          bits: 0,
+          kind: Kind.MATCH,
+          items: [],
+          children: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.prefix = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.bits = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.kind = SyncAnswer.Kind.codec().decode(reader)
+              break
+            }
+            case 4: {
+              if (opts.limits?.items != null && obj.items.length === opts.limits.items) {
+                throw new MaxLengthError('Decode error - repeated field "items" had too many elements')
+              }
+
+              obj.items.push(SyncItem.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.items$
+              }))
+              break
+            }
+            case 5: {
+              if (opts.limits?.children != null && obj.children.length === opts.limits.children) {
+                throw new MaxLengthError('Decode error - repeated field "children" had too many elements')
+              }
+
+              obj.children.push(SyncRange.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.children$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          items: 0,
+          children: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.prefix`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.bits`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.kind`,
+                value: SyncAnswer.Kind.codec().decode(reader)
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.items != null && obj.items === opts.limits.items) {
+                throw new MaxLengthError('Streaming decode error - repeated field "items" had too many elements')
+              }
+
+              for (const evt of SyncItem.codec().stream(reader, reader.uint32(), `${prefix}.items[]`, {
+                limits: opts.limits?.items$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.items
+                }
+              }
+
+              obj.items++
+
+              break
+            }
+            case 5: {
+              if (opts.limits?.children != null && obj.children === opts.limits.children) {
+                throw new MaxLengthError('Streaming decode error - repeated field "children" had too many elements')
+              }
+
+              for (const evt of SyncRange.codec().stream(reader, reader.uint32(), `${prefix}.children[]`, {
+                limits: opts.limits?.children$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.children
+                }
+              }
+
+              obj.children++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SyncAnswerPrefixFieldEvent {
+    field: '$.prefix'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SyncAnswerBitsFieldEvent {
+    field: '$.bits'
+    value: number
+  }
+
+  export interface SyncAnswerKindFieldEvent {
+    field: '$.kind'
+    value: SyncAnswer.Kind
+  }
+
+  export interface SyncAnswerItemsKeyFieldEvent {
+    field: '$.items[].key'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface SyncAnswerItemsVersionFieldEvent {
+    field: '$.items[].version'
+    value: bigint
+    index: number
+  }
+
+  export interface SyncAnswerItemsDigestFieldEvent {
+    field: '$.items[].digest'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface SyncAnswerChildrenPrefixFieldEvent {
+    field: '$.children[].prefix'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface SyncAnswerChildrenBitsFieldEvent {
+    field: '$.children[].bits'
+    value: number
+    index: number
+  }
+
+  export interface SyncAnswerChildrenCountFieldEvent {
+    field: '$.children[].count'
+    value: number
+    index: number
+  }
+
+  export interface SyncAnswerChildrenFingerprintFieldEvent {
+    field: '$.children[].fingerprint'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export function encode (obj: Partial<SyncAnswer>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SyncAnswer.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncAnswer>): SyncAnswer {
+    return decodeMessage(buf, SyncAnswer.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncAnswer>): Generator<SyncAnswerPrefixFieldEvent | SyncAnswerBitsFieldEvent | SyncAnswerKindFieldEvent | SyncAnswerItemsKeyFieldEvent | SyncAnswerItemsVersionFieldEvent | SyncAnswerItemsDigestFieldEvent | SyncAnswerChildrenPrefixFieldEvent | SyncAnswerChildrenBitsFieldEvent | SyncAnswerChildrenCountFieldEvent | SyncAnswerChildrenFingerprintFieldEvent> {
+    return streamMessage(buf, SyncAnswer.codec(), opts)
+  }
+}
+
 export interface Request {
   type: Request.Type
   key: Uint8Array<ArrayBuffer>
   record?: Record
   wantPeers: boolean
   expectedVersion?: bigint
+  ranges: SyncRange[]
 }
 
 export namespace Request {
@@ -959,14 +1527,16 @@ export namespace Request {
     UNKNOWN = 'UNKNOWN',
     PUT = 'PUT',
     GET = 'GET',
-    DELETE = 'DELETE'
+    DELETE = 'DELETE',
+    SYNC = 'SYNC'
   }
 
   enum __TypeValues {
     UNKNOWN = 0,
     PUT = 1,
     GET = 2,
-    DELETE = 3
+    DELETE = 3,
+    SYNC = 4
   }
 
   export namespace Type {
@@ -1009,6 +1579,13 @@ export namespace Request {
           w.uint64(obj.expectedVersion)
         }
 
+        if (obj.ranges != null && obj.ranges.length > 0) {
+          for (const value of obj.ranges) {
+            w.uint32(50)
+            SyncRange.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1016,7 +1593,8 @@ export namespace Request {
         const obj: any = {
           type: Type.UNKNOWN,
           key: uint8ArrayAlloc(0),
-          wantPeers: false
+          wantPeers: false,
+          ranges: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1047,6 +1625,16 @@ export namespace Request {
               obj.expectedVersion = reader.uint64()
               break
             }
+            case 6: {
+              if (opts.limits?.ranges != null && obj.ranges.length === opts.limits.ranges) {
+                throw new MaxLengthError('Decode error - repeated field "ranges" had too many elements')
+              }
+
+              obj.ranges.push(SyncRange.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.ranges$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1056,6 +1644,10 @@ export namespace Request {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          ranges: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -1095,6 +1687,24 @@ export namespace Request {
                 field: `${prefix}.expectedVersion`,
                 value: reader.uint64()
               }
+              break
+            }
+            case 6: {
+              if (opts.limits?.ranges != null && obj.ranges === opts.limits.ranges) {
+                throw new MaxLengthError('Streaming decode error - repeated field "ranges" had too many elements')
+              }
+
+              for (const evt of SyncRange.codec().stream(reader, reader.uint32(), `${prefix}.ranges[]`, {
+                limits: opts.limits?.ranges$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.ranges
+                }
+              }
+
+              obj.ranges++
+
               break
             }
             default: {
@@ -1230,6 +1840,30 @@ export namespace Request {
     value: bigint
   }
 
+  export interface RequestRangesPrefixFieldEvent {
+    field: '$.ranges[].prefix'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface RequestRangesBitsFieldEvent {
+    field: '$.ranges[].bits'
+    value: number
+    index: number
+  }
+
+  export interface RequestRangesCountFieldEvent {
+    field: '$.ranges[].count'
+    value: number
+    index: number
+  }
+
+  export interface RequestRangesFingerprintFieldEvent {
+    field: '$.ranges[].fingerprint'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export function encode (obj: Partial<Request>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Request.codec())
   }
@@ -1238,7 +1872,7 @@ export namespace Request {
     return decodeMessage(buf, Request.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Request>): Generator<RequestTypeFieldEvent | RequestKeyFieldEvent | RequestRecordKeyFieldEvent | RequestRecordVersionFieldEvent | RequestRecordUpdatedAtFieldEvent | RequestRecordTombstoneFieldEvent | RequestRecordProductIdFieldEvent | RequestRecordProductNameFieldEvent | RequestRecordProductPriceFieldEvent | RequestRecordProductCurrencyFieldEvent | RequestRecordProductDescriptionFieldEvent | RequestRecordProductCategoryFieldEvent | RequestRecordProductTagsFieldEvent | RequestRecordProductImagesFieldEvent | RequestRecordProductAttributesNameFieldEvent | RequestRecordProductAttributesTextFieldEvent | RequestRecordProductAttributesNumberFieldEvent | RequestRecordProductAttributesFlagFieldEvent | RequestRecordPublicKeyFieldEvent | RequestRecordSignatureFieldEvent | RequestRecordExpiresAtFieldEvent | RequestWantPeersFieldEvent | RequestExpectedVersionFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Request>): Generator<RequestTypeFieldEvent | RequestKeyFieldEvent | RequestRecordKeyFieldEvent | RequestRecordVersionFieldEvent | RequestRecordUpdatedAtFieldEvent | RequestRecordTombstoneFieldEvent | RequestRecordProductIdFieldEvent | RequestRecordProductNameFieldEvent | RequestRecordProductPriceFieldEvent | RequestRecordProductCurrencyFieldEvent | RequestRecordProductDescriptionFieldEvent | RequestRecordProductCategoryFieldEvent | RequestRecordProductTagsFieldEvent | RequestRecordProductImagesFieldEvent | RequestRecordProductAttributesNameFieldEvent | RequestRecordProductAttributesTextFieldEvent | RequestRecordProductAttributesNumberFieldEvent | RequestRecordProductAttributesFlagFieldEvent | RequestRecordPublicKeyFieldEvent | RequestRecordSignatureFieldEvent | RequestRecordExpiresAtFieldEvent | RequestWantPeersFieldEvent | RequestExpectedVersionFieldEvent | RequestRangesPrefixFieldEvent | RequestRangesBitsFieldEvent | RequestRangesCountFieldEvent | RequestRangesFingerprintFieldEvent> {
     return streamMessage(buf, Request.codec(), opts)
   }
 }
@@ -1249,6 +1883,7 @@ export interface Response {
   message: string
   closer: PeerHint[]
   retryAfter: number
+  ranges: SyncAnswer[]
 }
 
 export namespace Response {
@@ -1316,6 +1951,13 @@ export namespace Response {
           w.uint32(obj.retryAfter)
         }
 
+        if (obj.ranges != null && obj.ranges.length > 0) {
+          for (const value of obj.ranges) {
+            w.uint32(50)
+            SyncAnswer.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1324,7 +1966,8 @@ export namespace Response {
           status: Status.OK,
           message: '',
           closer: [],
-          retryAfter: 0
+          retryAfter: 0,
+          ranges: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1361,6 +2004,16 @@ export namespace Response {
               obj.retryAfter = reader.uint32()
               break
             }
+            case 6: {
+              if (opts.limits?.ranges != null && obj.ranges.length === opts.limits.ranges) {
+                throw new MaxLengthError('Decode error - repeated field "ranges" had too many elements')
+              }
+
+              obj.ranges.push(SyncAnswer.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.ranges$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1371,7 +2024,8 @@ export namespace Response {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          closer: 0
+          closer: 0,
+          ranges: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1424,6 +2078,24 @@ export namespace Response {
                 field: `${prefix}.retryAfter`,
                 value: reader.uint32()
               }
+              break
+            }
+            case 6: {
+              if (opts.limits?.ranges != null && obj.ranges === opts.limits.ranges) {
+                throw new MaxLengthError('Streaming decode error - repeated field "ranges" had too many elements')
+              }
+
+              for (const evt of SyncAnswer.codec().stream(reader, reader.uint32(), `${prefix}.ranges[]`, {
+                limits: opts.limits?.ranges$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.ranges
+                }
+              }
+
+              obj.ranges++
+
               break
             }
             default: {
@@ -1566,6 +2238,66 @@ export namespace Response {
     value: number
   }
 
+  export interface ResponseRangesPrefixFieldEvent {
+    field: '$.ranges[].prefix'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ResponseRangesBitsFieldEvent {
+    field: '$.ranges[].bits'
+    value: number
+    index: number
+  }
+
+  export interface ResponseRangesKindFieldEvent {
+    field: '$.ranges[].kind'
+    value: SyncAnswer.Kind
+    index: number
+  }
+
+  export interface ResponseRangesItemsKeyFieldEvent {
+    field: '$.ranges[].items[].key'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ResponseRangesItemsVersionFieldEvent {
+    field: '$.ranges[].items[].version'
+    value: bigint
+    index: number
+  }
+
+  export interface ResponseRangesItemsDigestFieldEvent {
+    field: '$.ranges[].items[].digest'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ResponseRangesChildrenPrefixFieldEvent {
+    field: '$.ranges[].children[].prefix'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ResponseRangesChildrenBitsFieldEvent {
+    field: '$.ranges[].children[].bits'
+    value: number
+    index: number
+  }
+
+  export interface ResponseRangesChildrenCountFieldEvent {
+    field: '$.ranges[].children[].count'
+    value: number
+    index: number
+  }
+
+  export interface ResponseRangesChildrenFingerprintFieldEvent {
+    field: '$.ranges[].children[].fingerprint'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export function encode (obj: Partial<Response>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Response.codec())
   }
@@ -1574,7 +2306,7 @@ export namespace Response {
     return decodeMessage(buf, Response.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Response>): Generator<ResponseStatusFieldEvent | ResponseRecordKeyFieldEvent | ResponseRecordVersionFieldEvent | ResponseRecordUpdatedAtFieldEvent | ResponseRecordTombstoneFieldEvent | ResponseRecordProductIdFieldEvent | ResponseRecordProductNameFieldEvent | ResponseRecordProductPriceFieldEvent | ResponseRecordProductCurrencyFieldEvent | ResponseRecordProductDescriptionFieldEvent | ResponseRecordProductCategoryFieldEvent | ResponseRecordProductTagsFieldEvent | ResponseRecordProductImagesFieldEvent | ResponseRecordProductAttributesNameFieldEvent | ResponseRecordProductAttributesTextFieldEvent | ResponseRecordProductAttributesNumberFieldEvent | ResponseRecordProductAttributesFlagFieldEvent | ResponseRecordPublicKeyFieldEvent | ResponseRecordSignatureFieldEvent | ResponseRecordExpiresAtFieldEvent | ResponseMessageFieldEvent | ResponseCloserIdFieldEvent | ResponseCloserAddrsFieldEvent | ResponseRetryAfterFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Response>): Generator<ResponseStatusFieldEvent | ResponseRecordKeyFieldEvent | ResponseRecordVersionFieldEvent | ResponseRecordUpdatedAtFieldEvent | ResponseRecordTombstoneFieldEvent | ResponseRecordProductIdFieldEvent | ResponseRecordProductNameFieldEvent | ResponseRecordProductPriceFieldEvent | ResponseRecordProductCurrencyFieldEvent | ResponseRecordProductDescriptionFieldEvent | ResponseRecordProductCategoryFieldEvent | ResponseRecordProductTagsFieldEvent | ResponseRecordProductImagesFieldEvent | ResponseRecordProductAttributesNameFieldEvent | ResponseRecordProductAttributesTextFieldEvent | ResponseRecordProductAttributesNumberFieldEvent | ResponseRecordProductAttributesFlagFieldEvent | ResponseRecordPublicKeyFieldEvent | ResponseRecordSignatureFieldEvent | ResponseRecordExpiresAtFieldEvent | ResponseMessageFieldEvent | ResponseCloserIdFieldEvent | ResponseCloserAddrsFieldEvent | ResponseRetryAfterFieldEvent | ResponseRangesPrefixFieldEvent | ResponseRangesBitsFieldEvent | ResponseRangesKindFieldEvent | ResponseRangesItemsKeyFieldEvent | ResponseRangesItemsVersionFieldEvent | ResponseRangesItemsDigestFieldEvent | ResponseRangesChildrenPrefixFieldEvent | ResponseRangesChildrenBitsFieldEvent | ResponseRangesChildrenCountFieldEvent | ResponseRangesChildrenFingerprintFieldEvent> {
     return streamMessage(buf, Response.codec(), opts)
   }
 }

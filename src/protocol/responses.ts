@@ -5,7 +5,7 @@ import { Response } from '../model/messages.js'
 
 /** A response with `status`, an optional message and any further fields. */
 export function reply (status: Response.Status, message = '', extra: Partial<Response> = {}): Response {
-  return { status, message, closer: [], retryAfter: 0, ...extra }
+  return { status, message, closer: [], retryAfter: 0, ranges: [], ...extra }
 }
 
 /** A response as text for logs and failure reasons: `STATUS` or `STATUS: message`. */

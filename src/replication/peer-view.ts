@@ -29,6 +29,8 @@ export interface PeerViewInit {
   selfIsReplica: boolean
   /** ms a peer that failed a request is ranked after the others (default 30000) */
   downPenalty?: number
+  /** called after the view's membership changed (a record peer joined or left) */
+  onChange?(): void
 }
 
 interface ViewEntry {
@@ -40,7 +42,7 @@ interface ViewEntry {
   failures: number
 }
 
-/** Failed requests in a row after which a peer leaves the view (identify brings it back if it returns). */
+/** Failed requests in a row after which a peer has departed (identify brings it back if it returns). */
 const MAX_FAILURES = 3
 
 /** Addresses taken from one hint, at most: a peer names a handful, not hundreds. */
@@ -52,11 +54,21 @@ export class RecordPeerView {
   private readonly selfIsReplica: boolean
   private readonly downPenalty: number
   private readonly entries = new Map<string, ViewEntry>()
+  /**
+   * Peers that left (requests failed, or a redial after a disconnect did):
+   * a hint naming one is a rumour, not proof of life, and does not bring it
+   * back; identify on a new connection does.
+   */
+  private readonly departed = new Set<string>()
   private readonly self: ViewEntry
   private readonly log: Logger
+  private readonly onChange: () => void
+  private changes = 0
+  private changedAt = 0
   private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {
     const { peerId, protocols } = event.detail
     if (protocols.includes(this.protocol)) {
+      this.departed.delete(peerId.toString())
       this.add(peerId)
     } else {
       this.remove(peerId)
@@ -68,6 +80,7 @@ export class RecordPeerView {
     this.protocol = init.protocol
     this.selfIsReplica = init.selfIsReplica
     this.downPenalty = init.downPenalty ?? 30_000
+    this.onChange = init.onChange ?? (() => {})
     this.self = { id: components.peerId, position: peerPosition(components.peerId), downUntil: 0, failures: 0 }
     this.log = components.logger.forComponent('product-dht:peer-view')
   }
@@ -90,6 +103,26 @@ export class RecordPeerView {
   stop (): void {
     this.components.events.removeEventListener('peer:identify', this.onIdentify)
     this.entries.clear()
+    this.departed.clear()
+  }
+
+  /** Counts changes of membership and reachability: equal counts, same ranking (down penalties aside that expire). */
+  get epoch (): number {
+    return this.changes
+  }
+
+  /** When (ms since the epoch) the membership last changed; 0 if never. */
+  get lastChange (): number {
+    return this.changedAt
+  }
+
+  /** Membership changed (`reachability` false) or only a peer's reachability, which reorders rankings but moves no responsibility for long. */
+  private changed (reachability = false): void {
+    this.changes++
+    if (!reachability) {
+      this.changedAt = Date.now()
+      this.onChange()
+    }
   }
 
   /** Number of remote record peers known. */
@@ -112,17 +145,29 @@ export class RecordPeerView {
     }
     this.entries.set(peer.toString(), { id: peer, position: peerPosition(peer), downUntil: 0, failures: 0 })
     this.log('record peer %p joined the view (%d known)', peer, this.entries.size)
+    this.changed()
   }
 
   remove (peer: PeerId): void {
     if (this.entries.delete(peer.toString())) {
       this.log('record peer %p left the view', peer)
+      this.changed()
     }
+  }
+
+  /** `peer` has left the network: out of the view, and hints do not bring it back until it connects again. */
+  markDeparted (peer: PeerId): void {
+    this.departed.add(peer.toString())
+    this.remove(peer)
+  }
+
+  isDeparted (peer: PeerId): boolean {
+    return this.departed.has(peer.toString())
   }
 
   /**
    * `peer` just failed a request: rank it after the reachable ones for a
-   * while, and forget it after MAX_FAILURES failures in a row.
+   * while; after MAX_FAILURES failures in a row it has departed.
    */
   markDown (peer: PeerId): void {
     const entry = this.entries.get(peer.toString())
@@ -130,18 +175,53 @@ export class RecordPeerView {
       return
     }
     entry.failures++
+    const wasUp = entry.downUntil <= Date.now()
     entry.downUntil = Date.now() + this.downPenalty
     if (entry.failures >= MAX_FAILURES) {
-      this.remove(peer)
+      this.markDeparted(peer)
+    } else if (wasUp) {
+      this.changed(true)
     }
   }
 
   markUp (peer: PeerId): void {
     const entry = this.entries.get(peer.toString())
     if (entry !== undefined) {
+      const wasDown = entry.downUntil > Date.now()
       entry.downUntil = 0
       entry.failures = 0
+      if (wasDown) this.changed(true)
     }
+  }
+
+  /**
+   * The `count` record peers closest to `key`, this node included when it
+   * holds replicas, reachable ones first: the first `count` of rank(), found
+   * without sorting the whole view (maintenance asks this of every record).
+   */
+  closest (key: Uint8Array, count: number): PeerId[] {
+    const target = keyPosition(key)
+    const now = Date.now()
+    const best: ViewEntry[] = []
+    // reachable peers come before down ones, then nearer before farther
+    const before = (a: ViewEntry, b: ViewEntry): boolean => {
+      const aUp = a.downUntil <= now
+      const bUp = b.downUntil <= now
+      return aUp !== bUp ? aUp : compareDistance(target, a.position, b.position) < 0
+    }
+    const consider = (entry: ViewEntry): void => {
+      if (best.length === count && !before(entry, best[count - 1])) return
+      let at = best.length === count ? count - 1 : best.length
+      while (at > 0 && before(entry, best[at - 1])) {
+        best[at] = best[at - 1]
+        at--
+      }
+      best[at] = entry
+    }
+    if (count <= 0) return []
+    for (const entry of this.entries.values()) consider(entry)
+    if (this.selfIsReplica) consider(this.self)
+    return best.map(e => e.id)
   }
 
   /**
@@ -196,7 +276,7 @@ export class RecordPeerView {
    * addresses (and that it speaks the record protocol) in the peer store.
    */
   async addWithAddresses (peer: PeerId, addrs: Multiaddr[], options?: AbortOptions): Promise<void> {
-    if (peer.equals(this.components.peerId) || this.has(peer)) {
+    if (peer.equals(this.components.peerId) || this.has(peer) || this.isDeparted(peer)) {
       return
     }
     options?.signal?.throwIfAborted()

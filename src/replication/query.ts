@@ -49,7 +49,10 @@ export interface ReplicaQueryInit {
   maxRounds?: number
 }
 
-export interface QueryOptions extends AbortOptions, ProgressOptions<ReplicaProgressEvents> {}
+export interface QueryOptions extends AbortOptions, ProgressOptions<ReplicaProgressEvents> {
+  /** skip the first `beyond` peers of the ranking: ask the next r instead of the replica set */
+  beyond?: number
+}
 
 /** One replica's reply to a request. */
 export interface Answer {
@@ -128,7 +131,8 @@ export class ReplicaQuery {
       }
     }
     const done = (async () => {
-      let ranking = await this.candidates(request.key, options)
+      const beyond = options.beyond ?? 0
+      let ranking = (await this.candidates(request.key, options)).slice(beyond)
       if (this.components.view.candidateCount < this.r) {
         // this node knows too few record peers: ask the replicas to name theirs
         request = { ...request, wantPeers: true }
@@ -142,7 +146,7 @@ export class ReplicaQuery {
         await this.askInParallel(request, fresh, wanted, round, onAnswer, options)
         // replies may have named record peers we did not know, and identify may
         // have told of others meanwhile: ask those that now rank among the first r
-        ranking = this.components.view.rank(request.key)
+        ranking = this.components.view.rank(request.key).slice(beyond)
         wanted = ranking.slice(0, this.r).filter(p => !round.asked.has(p.toString())).length
       }
       if (this.countUseful(round, request.key) < enough) {

@@ -54,7 +54,8 @@ export class ReadRepair {
       type: newest.tombstone ? Request.Type.DELETE : Request.Type.PUT,
       key: newest.key,
       record: newest,
-      wantPeers: false
+      wantPeers: false,
+      ranges: []
     }
     await Promise.allSettled(stale.map(async ({ peer }) => {
       const response = await this.query.send(peer, request, { signal: this.shutdown.signal })

@@ -9,7 +9,7 @@ import { compareRecords } from '../model/record.js'
 import { describeResponse } from '../protocol/responses.js'
 import type { KnownVersions } from './known-versions.js'
 import type { ReadRepair } from './read-repair.js'
-import type { Answer, QueryOptions, ReplicaQuery } from './query.js'
+import type { Answer, QueryOptions, ReplicaQuery, Round } from './query.js'
 import type { RecordCheck } from './record-check.js'
 import type { ReplicaFailure } from '../errors.js'
 import type { KeyBytes } from '../model/keys.js'
@@ -39,15 +39,22 @@ export interface ReaderComponents {
   check: RecordCheck
   repair: ReadRepair
   versions: KnownVersions
+  /**
+   * whether the view changed since maintenance last caught up: records may
+   * still sit on peers just outside the replica set (default: never)
+   */
+  unsettled?(): boolean
 }
 
 export class Reader {
   private readonly components: ReaderComponents
   private readonly readQuorum: number
+  private readonly r: number
 
-  constructor (components: ReaderComponents, init: { readQuorum: number }) {
+  constructor (components: ReaderComponents, init: { readQuorum: number, replicationFactor: number }) {
     this.components = components
     this.readQuorum = init.readQuorum
+    this.r = init.replicationFactor
   }
 
   /**
@@ -59,7 +66,7 @@ export class Reader {
    */
   async read (key: KeyBytes, options: QueryOptions = {}): Promise<ReadOutcome> {
     const { query, repair, versions } = this.components
-    const request: Request = { type: Request.Type.GET, key, wantPeers: false }
+    const request: Request = { type: Request.Type.GET, key, wantPeers: false, ranges: [] }
     const asking = query.ask(request, this.readQuorum, options)
     await asking.quorum
     let summary = this.summarize(key, [...asking.round.answers], [...asking.round.failed])
@@ -71,7 +78,15 @@ export class Reader {
       const round = await asking.done
       summary = this.summarize(key, [...round.answers], [...round.failed])
     }
-    repair.schedule(asking.done.then(round => this.summarize(key, round.answers, round.failed)))
+    let everything = asking.done
+    if (summary.newest === undefined && summary.answered.length >= this.readQuorum && this.components.unsettled?.() === true) {
+      // "not found" means no live holder answered: while peers came and went
+      // and maintenance has not caught up, the holders may be the next r out
+      everything = this.askFurther(request, await asking.done, options)
+      const round = await everything
+      summary = this.summarize(key, [...round.answers], [...round.failed])
+    }
+    repair.schedule(everything.then(round => this.summarize(key, round.answers, round.failed)))
     if (summary.answered.length < this.readQuorum) {
       throw new QuorumError('get', this.readQuorum, summary.answered.length, summary.failed)
     }
@@ -79,6 +94,12 @@ export class Reader {
       versions.remember(key, summary.newest.version)
     }
     return { newest: summary.newest, answered: summary.answered.length, agreed: summary.agreed, failed: summary.failed }
+  }
+
+  /** Asks the r peers after the replica set too; resolves to both rounds' answers (the repair then writes to the replica set). */
+  private async askFurther (request: Request, first: Round, options: QueryOptions): Promise<Round> {
+    const further = await this.components.query.ask(request, 1, { ...options, beyond: this.r }).done
+    return { answers: [...first.answers, ...further.answers], failed: [...first.failed, ...further.failed], asked: new Set([...first.asked, ...further.asked]) }
   }
 
   /**

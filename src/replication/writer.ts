@@ -159,6 +159,7 @@ export class Writer {
       key: record.key,
       record,
       wantPeers: false,
+      ranges: [],
       expectedVersion: options.expectedVersion
     }
     const round = await query.ask(request, this.r, options).done

@@ -6,7 +6,9 @@
  */
 import { Key } from 'interface-datastore'
 import { base32 } from 'multiformats/bases/base32'
+import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { compareRecords, decodeRecord, encodeRecord } from '../model/record.js'
+import { indexEntry, RecordIndex } from './record-index.js'
 import type { WireRecord } from '../model/record.js'
 import type { AbortOptions, ComponentLogger, Logger } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
@@ -31,6 +33,8 @@ export interface PutOptions extends AbortOptions {
 }
 
 export class RecordStore {
+  /** what the store holds, in memory: filled by load(), kept current by every change */
+  readonly index = new RecordIndex()
   private readonly datastore: Datastore
   private readonly log: Logger
   private readonly locks = new Map<string, Promise<unknown>>()
@@ -38,6 +42,24 @@ export class RecordStore {
   constructor (components: { datastore: Datastore, logger: ComponentLogger }) {
     this.datastore = components.datastore
     this.log = components.logger.forComponent('product-dht:store')
+  }
+
+  /** Builds the index from the datastore (at start: the datastore opens with the node). */
+  async load (options?: AbortOptions): Promise<void> {
+    const entries = []
+    for await (const { value } of this.datastore.query({ prefix: PREFIX }, options)) {
+      try {
+        entries.push(indexEntry(decodeRecord(value), value))
+      } catch (err) {
+        this.log.error('skipping an unreadable stored record - %e', err)
+      }
+    }
+    this.index.reset(entries)
+  }
+
+  /** Number of records held (tombstones included). */
+  get size (): number {
+    return this.index.size
   }
 
   private keyOf (key: Uint8Array): Key {
@@ -83,7 +105,9 @@ export class RecordStore {
           return { stored: false, previous: current }
         }
       }
-      await this.datastore.put(this.keyOf(record.key), encodeRecord(record), options)
+      const encoded = encodeRecord(record)
+      await this.datastore.put(this.keyOf(record.key), encoded, options)
+      this.index.set(indexEntry(record, encoded))
       return { stored: true, previous: current }
     })
   }
@@ -104,11 +128,30 @@ export class RecordStore {
         const current = await this.get(record.key, options)
         if (current !== undefined && expired(current)) {
           await this.datastore.delete(this.keyOf(record.key), options)
+          this.index.delete(record.key)
           purged.push(current)
         }
       })
     }
     return purged
+  }
+
+  /**
+   * Drops the record of `key` if it is still the one `digest` names (a
+   * newer one that came in since is kept); resolves to the record dropped.
+   * Maintenance calls it for a copy whose new holders acknowledged theirs.
+   */
+  async drop (key: Uint8Array, digest: Uint8Array, options?: AbortOptions): Promise<WireRecord | undefined> {
+    return this.withLock(key, async () => {
+      const entry = this.index.get(key)
+      if (entry === undefined || !uint8ArrayEquals(entry.digest, digest)) {
+        return undefined
+      }
+      const current = await this.get(key, options)
+      await this.datastore.delete(this.keyOf(key), options)
+      this.index.delete(key)
+      return current
+    })
   }
 
   /** Every record held, in datastore order. */

@@ -19,7 +19,7 @@ import { stopAll } from '../helpers/network.js'
 import type { ProductNode } from '../../src/index.js'
 
 const PROTOCOL = '/product-dht-test/busy/1.0.0'
-const GET: Request = { type: Request.Type.GET, key: productKey('P-1'), wantPeers: false }
+const GET: Request = { type: Request.Type.GET, key: productKey('P-1'), wantPeers: false, ranges: [] }
 
 describe('the record client facing BUSY', () => {
   let asker: ProductNode
@@ -33,8 +33,8 @@ describe('the record client facing BUSY', () => {
   let active = 0
   let mostActive = 0
 
-  const busy = (retryAfter: number): Response => ({ status: Response.Status.BUSY, message: 'busy', closer: [], retryAfter })
-  const notFound: Response = { status: Response.Status.NOT_FOUND, message: '', closer: [], retryAfter: 0 }
+  const busy = (retryAfter: number): Response => ({ status: Response.Status.BUSY, message: 'busy', closer: [], retryAfter, ranges: [] })
+  const notFound: Response = { status: Response.Status.NOT_FOUND, message: '', closer: [], retryAfter: 0, ranges: [] }
 
   before(async () => {
     peer = await createProductNode()

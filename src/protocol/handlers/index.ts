@@ -11,6 +11,7 @@ import { reply } from '../responses.js'
 import { deleteHandler } from './delete.js'
 import { getHandler } from './get.js'
 import { putHandler } from './put.js'
+import { syncHandler } from './sync.js'
 import type { HandlerComponents, RequestHandler } from './types.js'
 import type { AbortOptions, Logger, PeerId } from '@libp2p/interface'
 
@@ -27,23 +28,41 @@ export class RequestHandlers {
     this.byType = new Map([
       [Request.Type.GET, getHandler(components)],
       [Request.Type.PUT, putHandler(components)],
-      [Request.Type.DELETE, deleteHandler(components)]
+      [Request.Type.DELETE, deleteHandler(components)],
+      [Request.Type.SYNC, syncHandler(components)]
     ])
   }
 
   /** Answers one decoded request from `from`, with closer-peer hints where the view has some. */
   async handle (request: Request, from: PeerId, options?: AbortOptions): Promise<Response> {
+    if (request.type === Request.Type.SYNC) {
+      // about ranges of keys, not one: no key to check, no hints to give
+      return this.answer(request, from, options)
+    }
     if (request.key.byteLength !== KEY_LENGTH || request.key[0] !== 0x12 || request.key[1] !== 0x20) {
       return reply(Response.Status.INVALID, 'Key must be a sha2-256 multihash')
     }
+    const response = await this.answer(request, from, options)
+    if (response.status === Response.Status.ERROR || !this.byType.has(request.type)) {
+      return response
+    }
+    try {
+      const closer = await this.components.hints?.(request.key, from, request.wantPeers, options) ?? []
+      return closer.length > 0 ? { ...response, closer } : response
+    } catch (err) {
+      this.log.error('failed to name closer peers - %e', err)
+      return response
+    }
+  }
+
+  /** Runs the request type's handler; what it throws becomes a status. */
+  private async answer (request: Request, from: PeerId, options?: AbortOptions): Promise<Response> {
     const handler = this.byType.get(request.type)
     if (handler === undefined) {
       return reply(Response.Status.INVALID, `Unknown request type ${String(request.type)}`)
     }
     try {
-      const response = await handler(request, from, options)
-      const closer = await this.components.hints?.(request.key, from, request.wantPeers, options) ?? []
-      return closer.length > 0 ? { ...response, closer } : response
+      return await handler(request, from, options)
     } catch (err) {
       if (err instanceof InvalidRecordError) {
         return reply(Response.Status.INVALID, err.message)

@@ -17,6 +17,11 @@ export interface HandlerComponents {
   logger: ComponentLogger
   /** record peers to name to a requester for `key` (built by the peer view) */
   hints?(key: Uint8Array, requester: PeerId, asked: boolean, options?: AbortOptions): Promise<PeerHint[]>
+  /**
+   * anti-entropy: which of this node's records `requester` should hold too
+   * (this node ranks it among their replicas); without it SYNC sees none
+   */
+  sharedWith?(requester: PeerId): (key: Uint8Array) => boolean
   /** a record was stored that this node did not hold before */
   onStored?(record: WireRecord, from: PeerId): void
 }
