@@ -177,7 +177,18 @@ export class ProductNode {
       // within what is left of the join's time; when none is, discovery goes on in the background
       const left = until - Date.now()
       const deadline = left > 0 ? AbortSignal.timeout(left) : AbortSignal.abort(new DOMException('The join took all its time', 'TimeoutError'))
-      await this.products.discoverPeers({ signal: options.signal == null ? deadline : AbortSignal.any([options.signal, deadline]) })
+      try {
+        await this.products.discoverPeers({ signal: options.signal == null ? deadline : AbortSignal.any([options.signal, deadline]) })
+      } catch (err) {
+        options.signal?.throwIfAborted()
+        if (!deadline.aborted) throw err
+        // the node reached its bootstrap peers, and the join's time ran out
+        // while it looked for more (a busy process): it starts, and looks on
+        this.log('the join took all its time; looking for record peers in the background')
+        this.products.discoverPeers({ signal: AbortSignal.timeout(joinTimeout) }).catch(err => {
+          this.log('discovering record peers in the background failed - %s', (err as Error).message)
+        })
+      }
       options.signal?.throwIfAborted()
       return
     }
