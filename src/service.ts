@@ -25,7 +25,7 @@ import { RequestHandlers } from './protocol/handlers/index.js'
 import { RecordServer } from './protocol/server.js'
 import { DepartureWatch } from './replication/departures.js'
 import { KnownVersions } from './replication/known-versions.js'
-import { Maintenance } from './replication/maintenance.js'
+import { emptyMaintenanceStats, Maintenance } from './replication/maintenance.js'
 import { RecordPeerView } from './replication/peer-view.js'
 import { ReplicaQuery } from './replication/query.js'
 import { ReadRepair } from './replication/read-repair.js'
@@ -302,8 +302,7 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
   }
 
   status (): StoreStatus {
-    const none = { passes: 0, syncs: 0, failedSyncs: 0, syncMessages: 0, syncBytes: 0, pushed: 0, pulled: 0, handedOff: 0, underReplicated: 0 }
-    return { records: this.store.size, knownPeers: this.view.size, maintenance: { ...(this.maintenance?.stats ?? none) } }
+    return { records: this.store.size, knownPeers: this.view.size, maintenance: { ...(this.maintenance?.stats ?? emptyMaintenanceStats()) } }
   }
 
   async maintain (): Promise<void> {

@@ -21,6 +21,7 @@ import { setMaxListeners } from 'node:events'
 import PQueue from 'p-queue'
 import { keyToString } from '../model/keys.js'
 import { Request, Response } from '../model/messages.js'
+import { storeRequest } from '../protocol/requests.js'
 import { keyId, syncWith } from './anti-entropy/sync-session.js'
 import type { SyncOutcome } from './anti-entropy/sync-session.js'
 import type { RecordPeerView } from './peer-view.js'
@@ -55,6 +56,11 @@ export interface MaintenanceInit {
   concurrency?: number
 }
 
+/** Maintenance before its first pass (and of a node that holds no replicas). */
+export function emptyMaintenanceStats (): MaintenanceStats {
+  return { passes: 0, syncs: 0, failedSyncs: 0, syncMessages: 0, syncBytes: 0, pushed: 0, pulled: 0, handedOff: 0, underReplicated: 0 }
+}
+
 /** Passes run back to back at most when the view keeps changing during them. */
 const MAX_PASSES_IN_A_ROW = 3
 
@@ -73,7 +79,7 @@ export class Maintenance {
   private readonly replicaSets = new Map<string, PeerId[]>()
   /** when the last completed pass started: a view change before it is settled */
   private settledAt = 0
-  readonly stats: MaintenanceStats = { passes: 0, syncs: 0, failedSyncs: 0, syncMessages: 0, syncBytes: 0, pushed: 0, pulled: 0, handedOff: 0, underReplicated: 0 }
+  readonly stats: MaintenanceStats = emptyMaintenanceStats()
 
   constructor (components: MaintenanceComponents, init: MaintenanceInit) {
     this.components = components
@@ -219,7 +225,7 @@ export class Maintenance {
         send,
         read: async (key, options) => store.get(key, options),
         offer: async (record, from, options) => {
-          const response = await local.handle({ type: record.tombstone ? Request.Type.DELETE : Request.Type.PUT, key: record.key, record, wantPeers: false, ranges: [] }, from, options)
+          const response = await local.handle(storeRequest(record), from, options)
           return response.status === Response.Status.OK
         },
         shouldHold: key => this.replicaSet(key).some(p => p.equals(peerId)),

@@ -48,6 +48,15 @@ const MAX_FAILURES = 3
 /** Addresses taken from one hint, at most: a peer names a handful, not hundreds. */
 const MAX_HINT_ADDRESSES = 8
 
+/** The ranking's order for a key at `target`: peers reachable at `now` first, then nearer before farther. */
+function rankOrder (target: Uint8Array, now: number): (a: ViewEntry, b: ViewEntry) => number {
+  return (a, b) => {
+    const aUp = a.downUntil <= now
+    const bUp = b.downUntil <= now
+    return aUp !== bUp ? (aUp ? -1 : 1) : compareDistance(target, a.position, b.position)
+  }
+}
+
 export class RecordPeerView {
   private readonly components: PeerViewComponents
   private readonly protocol: string
@@ -200,15 +209,9 @@ export class RecordPeerView {
    * without sorting the whole view (maintenance asks this of every record).
    */
   closest (key: Uint8Array, count: number): PeerId[] {
-    const target = keyPosition(key)
-    const now = Date.now()
+    const order = rankOrder(keyPosition(key), Date.now())
+    const before = (a: ViewEntry, b: ViewEntry): boolean => order(a, b) < 0
     const best: ViewEntry[] = []
-    // reachable peers come before down ones, then nearer before farther
-    const before = (a: ViewEntry, b: ViewEntry): boolean => {
-      const aUp = a.downUntil <= now
-      const bUp = b.downUntil <= now
-      return aUp !== bUp ? aUp : compareDistance(target, a.position, b.position) < 0
-    }
     const consider = (entry: ViewEntry): void => {
       if (best.length === count && !before(entry, best[count - 1])) return
       let at = best.length === count ? count - 1 : best.length
@@ -229,17 +232,13 @@ export class RecordPeerView {
    * when it holds replicas. Peers that failed recently come after all others.
    */
   rank (key: Uint8Array, options: { ignoreDown?: boolean } = {}): PeerId[] {
-    const target = keyPosition(key)
     // ignoreDown: the key's true replica set, reachable or not
-    const now = options.ignoreDown === true ? -Infinity : Date.now()
+    const order = rankOrder(keyPosition(key), options.ignoreDown === true ? -Infinity : Date.now())
     const candidates = [...this.entries.values()]
     if (this.selfIsReplica) {
       candidates.push(this.self)
     }
-    const byDistance = (a: ViewEntry, b: ViewEntry): number => compareDistance(target, a.position, b.position)
-    const up = candidates.filter(e => e.downUntil <= now).sort(byDistance)
-    const down = candidates.filter(e => e.downUntil > now).sort(byDistance)
-    return [...up, ...down].map(e => e.id)
+    return candidates.sort(order).map(e => e.id)
   }
 
   /**

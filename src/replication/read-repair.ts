@@ -5,7 +5,7 @@
  * aborts what is in flight and waits for it.
  */
 import { setMaxListeners } from 'node:events'
-import { Request } from '../model/messages.js'
+import { storeRequest } from '../protocol/requests.js'
 import { describeResponse } from '../protocol/responses.js'
 import type { ReplicaQuery, Answer } from './query.js'
 import type { WireRecord } from '../model/record.js'
@@ -50,13 +50,7 @@ export class ReadRepair {
       // a different record of the same version is left alone: which of the two
       // reached W replicas is not known here, and the next version replaces both
       (response.record == null || response.record.version < newest.version))
-    const request: Request = {
-      type: newest.tombstone ? Request.Type.DELETE : Request.Type.PUT,
-      key: newest.key,
-      record: newest,
-      wantPeers: false,
-      ranges: []
-    }
+    const request = storeRequest(newest)
     await Promise.allSettled(stale.map(async ({ peer }) => {
       const response = await this.query.send(peer, request, { signal: this.shutdown.signal })
       this.query.log('read repair of %p: %s', peer, describeResponse(response))

@@ -9,10 +9,11 @@ import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { CustomProgressEvent } from 'progress-events'
 import { NotOwnerError, QuorumError, UnauthorizedPublisherError, VersionConflictError } from '../errors.js'
 import { keyToString } from '../model/keys.js'
-import { Request, Response } from '../model/messages.js'
+import { Response } from '../model/messages.js'
 import { publisherOf } from '../model/publishers.js'
 import { compareRecords, encodeRecord, isExpired } from '../model/record.js'
 import { signRecord } from '../model/signature.js'
+import { storeRequest } from '../protocol/requests.js'
 import { describeResponse } from '../protocol/responses.js'
 import type { KnownVersions } from './known-versions.js'
 import type { ReplicaQuery } from './query.js'
@@ -154,14 +155,7 @@ export class Writer {
    */
   private async send (record: WireRecord, options: Omit<WriteOptions, 'expectedVersion'> & { expectedVersion?: bigint }): Promise<SendOutcome> {
     const { query, check } = this.components
-    const request: Request = {
-      type: record.tombstone ? Request.Type.DELETE : Request.Type.PUT,
-      key: record.key,
-      record,
-      wantPeers: false,
-      ranges: [],
-      expectedVersion: options.expectedVersion
-    }
+    const request = storeRequest(record, options.expectedVersion)
     const round = await query.ask(request, this.r, options).done
     const acked: PeerId[] = []
     const failed = [...round.failed]

@@ -39,16 +39,21 @@ export function indexEntry (record: WireRecord, encoded: Uint8Array): IndexEntry
   }
 }
 
-/** The first index in `entries` (sorted by position) whose position is not below `position`. */
-export function lowerBound (entries: readonly IndexEntry[], position: Uint8Array): number {
+/** The first index of `entries` (sorted by position) for which `reached(position)` holds (it must stay true from there on). */
+export function firstWhere (entries: readonly IndexEntry[], reached: (position: Uint8Array) => boolean): number {
   let lo = 0
   let hi = entries.length
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    if (uint8ArrayCompare(entries[mid].position, position) < 0) lo = mid + 1
-    else hi = mid
+    if (reached(entries[mid].position)) hi = mid
+    else lo = mid + 1
   }
   return lo
+}
+
+/** The first index in `entries` (sorted by position) whose position is not below `position`. */
+function lowerBound (entries: readonly IndexEntry[], position: Uint8Array): number {
+  return firstWhere(entries, p => uint8ArrayCompare(p, position) >= 0)
 }
 
 export class RecordIndex {

@@ -16,6 +16,7 @@ import { PublisherPolicy } from '../../src/model/publishers.js'
 import { createRecord, createTombstone } from '../../src/model/record.js'
 import { signRecord } from '../../src/model/signature.js'
 import { RequestHandlers } from '../../src/protocol/handlers/index.js'
+import { storeRequest } from '../../src/protocol/requests.js'
 import { syncWith } from '../../src/replication/anti-entropy/sync-session.js'
 import { RecordStore } from '../../src/store/record-store.js'
 import type { SyncOutcome } from '../../src/replication/anti-entropy/sync-session.js'
@@ -77,7 +78,7 @@ export async function syncPair (): Promise<SyncPair> {
       send,
       read: async key => a.store.get(key),
       offer: async (record, from) => {
-        const response = await a.handlers.handle({ type: record.tombstone ? Request.Type.DELETE : Request.Type.PUT, key: record.key, record, wantPeers: false, ranges: [] }, from)
+        const response = await a.handlers.handle(storeRequest(record), from)
         return response.status === Response.Status.OK
       },
       shouldHold: () => true,

@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto'
 import { compare as uint8ArrayCompare } from 'uint8arrays/compare'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
+import { firstWhere } from '../../store/record-index.js'
 import type { IndexEntry } from '../../store/record-index.js'
 
 /** Bits a split adds to a range's prefix: 16 children. */
@@ -59,18 +60,6 @@ function bounds (range: RangeRef): [Uint8Array, Uint8Array] {
     high[range.prefix.byteLength - 1] |= (1 << spare) - 1
   }
   return [low, high]
-}
-
-/** The first index of `entries` (sorted by position) for which `after(position)` holds. */
-function firstWhere (entries: readonly IndexEntry[], after: (position: Uint8Array) => boolean): number {
-  let lo = 0
-  let hi = entries.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (after(entries[mid].position)) hi = mid
-    else lo = mid + 1
-  }
-  return lo
 }
 
 /** The entries of `entries` (sorted by position) that lie in `range`. */

@@ -13,6 +13,7 @@
 import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { Request, Response, SyncAnswer } from '../../model/messages.js'
+import { storeRequest } from '../../protocol/requests.js'
 import { describeResponse } from '../../protocol/responses.js'
 import { childrenOf, entriesIn, MAX_SYNC_RANGES, POSITION_BITS, sameSummary, SPLIT_BITS, summarize, WHOLE_KEYSPACE } from './ranges.js'
 import type { RangeRef } from './ranges.js'
@@ -158,13 +159,7 @@ async function push (components: SyncSessionComponents, peer: PeerId, entry: Ind
     return
   }
   try {
-    const response = await components.send(peer, {
-      type: record.tombstone ? Request.Type.DELETE : Request.Type.PUT,
-      key: record.key,
-      record,
-      wantPeers: false,
-      ranges: []
-    }, options)
+    const response = await components.send(peer, storeRequest(record), options)
     if (response.status === Response.Status.OK) {
       outcome.pushed++
       outcome.confirmed.add(keyId(entry.key))
