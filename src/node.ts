@@ -140,6 +140,11 @@ export class ProductNode {
     return this.products.localProducts(options)
   }
 
+  /** See ProductStore.recordsHeld. */
+  async recordsHeld (options?: AbortOptions): Promise<number> {
+    return this.products.recordsHeld(options)
+  }
+
   /** Listens to the service's events. */
   addEventListener<K extends keyof ProductStoreEvents> (type: K, listener: (event: ProductStoreEvents[K]) => void): void {
     this.products.addEventListener(type, listener)
@@ -209,6 +214,7 @@ export async function createProductNode (options: ProductNodeOptions = {}): Prom
       datastore,
       options: resolved,
       dht: options.dht,
+      metrics: options.metrics,
       products: { ...resolved, publisherKey: options.publisherKey }
     })
     node = new ProductNode(host, datastore, resolved)

@@ -77,6 +77,8 @@ export interface ProductStore extends TypedEventTarget<ProductStoreEvents> {
   getRecord(id: string, options?: GetOptions): Promise<ProductRecord | undefined>
   /** The products this node holds as a replica (deleted ones left out). */
   localProducts(options?: AbortOptions): AsyncGenerator<Product>
+  /** How many records this node holds as a replica: products, tombstones and expired records not yet purged (0 in client mode). */
+  recordsHeld(options?: AbortOptions): Promise<number>
   /** The peers this node would store `id` on now, closest first. */
   replicasOf(id: string): PeerId[]
   /** Number of other record-protocol peers this node knows. */
@@ -327,6 +329,11 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
         this.log.error('skipping an invalid stored record - %s', (err as Error).message)
       }
     }
+  }
+
+  /** How many records this node holds as a replica: products, tombstones and expired records not yet purged (0 in client mode). */
+  async recordsHeld (options: AbortOptions = {}): Promise<number> {
+    return this.store.count(options)
   }
 
   private async write (key: KeyBytes, make: (version: bigint) => WireRecord, operation: 'put' | 'delete', options: PutOptions | DeleteOptions): Promise<WriteResult> {

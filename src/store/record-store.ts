@@ -111,6 +111,15 @@ export class RecordStore {
     return purged
   }
 
+  /** How many records are held (tombstones included), counted from the keys alone. */
+  async count (options?: AbortOptions): Promise<number> {
+    let held = 0
+    for await (const _ of this.datastore.queryKeys({ prefix: PREFIX }, options)) {
+      held++
+    }
+    return held
+  }
+
   /** Every record held, in datastore order. */
   async * entries (options?: AbortOptions): AsyncGenerator<WireRecord> {
     for await (const { value } of this.datastore.query({ prefix: PREFIX }, options)) {
