@@ -64,10 +64,11 @@ async function exited (child: ChildProcess, timeout: number): Promise<number | n
  * Starts `product-dht daemon --json` with `args` (after the test's own
  * --data-dir, --http-port 0) and resolves once it printed its ready line.
  */
-export async function startDaemonProcess (args: string[] = [], options: { env?: Record<string, string>, dataDir?: string } = {}): Promise<DaemonProcess> {
+export async function startDaemonProcess (args: string[] = [], options: { env?: Record<string, string>, dataDir?: string, dataDirFlag?: boolean } = {}): Promise<DaemonProcess> {
   const dir = options.dataDir === undefined ? await tempDir('daemon') : undefined
   const dataDir = options.dataDir ?? dir!.path
-  const child = spawn(process.execPath, ['--import', TSX, BIN, 'daemon', '--json', '--data-dir', dataDir, '--http-port', '0', ...args], {
+  const own = options.dataDirFlag === false ? [] : ['--data-dir', dataDir]
+  const child = spawn(process.execPath, ['--import', TSX, BIN, 'daemon', '--json', ...own, '--http-port', '0', ...args], {
     cwd: ROOT,
     env: cleanEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe']
@@ -75,7 +76,7 @@ export async function startDaemonProcess (args: string[] = [], options: { env?: 
   let stdout = ''
   let stderr = ''
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
-  const ready = await new Promise<{ api: string, peerId: string, multiaddrs: string[] }>((resolve, reject) => {
+  const ready = await new Promise<{ api: string, peerId: string, multiaddrs: string[], dataDir: string }>((resolve, reject) => {
     const timer = setTimeout(() => { fail(new Error(`the daemon was not ready within ${START_TIMEOUT} ms`)) }, START_TIMEOUT)
     const fail = (err: Error): void => {
       clearTimeout(timer)
@@ -103,7 +104,7 @@ export async function startDaemonProcess (args: string[] = [], options: { env?: 
     url: ready.api,
     peerId: ready.peerId,
     multiaddrs: ready.multiaddrs,
-    dataDir,
+    dataDir: ready.dataDir,
     stderr: () => stderr,
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
       child.kill(signal)

@@ -23,6 +23,7 @@ interface ImportFlags extends ClientOptions {
   concurrency: number
   batchSize: number
   failures?: string
+  retries: number
   progress: boolean
 }
 
@@ -41,6 +42,9 @@ export interface ImportSummary {
   failures?: string
 }
 
+/** Errors of the moment (replicas busy or slow): the product goes out again in a later batch. */
+const RETRYABLE = new Set(['QuorumError', 'TimeoutError'])
+
 /** Errors after which no further batch can succeed: stop sending. */
 const FATAL = new Set(['DaemonUnreachableError', 'UnauthorizedError'])
 
@@ -52,6 +56,7 @@ export function importCommand (program: Command): void {
     .addOption(new Option('--concurrency <n>', 'batches in flight at once').argParser(wholeNumber(1, 64)).default(4))
     .addOption(new Option('--batch-size <n>', 'products per request').argParser(wholeNumber(1, 1000)).default(50))
     .option('--failures <file>', 'where to write the products that failed (default: <file>.failures.jsonl)')
+    .addOption(new Option('--retries <n>', 'times a product that met too few replicas is sent again').argParser(wholeNumber(0, 10)).default(2))
     .option('--no-progress', 'no progress bar or progress lines'))
     .addHelpText('after', '\nA failure file holds one JSON object a line ({ source, error, product }); import it to try those products again.')
     .action(async (file: string, flags: ImportFlags) => {
@@ -78,41 +83,54 @@ async function importItems (client: ApiClient, items: CatalogItem[], flags: Impo
     if (item.product === undefined) failures.push({ source: item.source, error: item.error! })
     return item.product !== undefined
   })
-  const batches: CatalogItem[][] = []
-  for (let i = 0; i < readable.length; i += flags.batchSize) {
-    batches.push(readable.slice(i, i + flags.batchSize))
-  }
+  // products in the order of the file; one that meets an error of the moment goes to the back, at most `retries` times
+  const queue = readable.map(item => ({ item, attempts: 0 }))
   let succeeded = 0
   let fatal: CliError | undefined
   const progress = createProgress(items.length, 'import', { enabled: flags.progress && !flags.json })
   const report = (): void => { progress.update(succeeded + failures.length, failures.length) }
   report()
-  let next = 0
+  const failed = (entry: { item: CatalogItem, attempts: number }, error: ErrorBody): void => {
+    if (RETRYABLE.has(error.name) && entry.attempts < flags.retries && fatal === undefined) {
+      queue.push({ item: entry.item, attempts: entry.attempts + 1 })
+    } else {
+      failures.push({ source: entry.item.source, error, product: entry.item.product })
+    }
+  }
+  let inFlight = 0
   const worker = async (): Promise<void> => {
-    while (next < batches.length && fatal === undefined) {
-      const batch = batches[next++]
+    // a worker that finds the queue empty while others still send waits for what they may give back
+    while (fatal === undefined && (queue.length > 0 || inFlight > 0)) {
+      if (queue.length === 0) {
+        await new Promise(resolve => setTimeout(resolve, 50))
+        continue
+      }
+      const batch = queue.splice(0, flags.batchSize)
+      inFlight++
       try {
-        const answer = await client.putBatch(batch.map(item => item.product))
+        const answer = await client.putBatch(batch.map(entry => entry.item.product))
         answer.results.forEach((result, index) => {
           if (result.ok) succeeded++
-          else failures.push({ source: batch[index].source, error: result.error, product: batch[index].product })
+          else failed(batch[index], result.error)
         })
       } catch (err) {
         const error = err as CliError & { body?: ErrorBody }
         if (FATAL.has(error.name) || FATAL.has(error.body?.name ?? '')) fatal ??= error
-        for (const item of batch) failures.push({ source: item.source, error: error.body ?? { name: error.name, message: error.message }, product: item.product })
+        for (const entry of batch) failed(entry, error.body ?? { name: error.name, message: error.message })
+      } finally {
+        inFlight--
       }
       report()
     }
   }
   try {
-    await Promise.all(Array.from({ length: Math.min(flags.concurrency, batches.length) }, worker))
+    await Promise.all(Array.from({ length: Math.min(flags.concurrency, Math.ceil(queue.length / flags.batchSize)) }, worker))
   } finally {
     progress.stop()
   }
   // what a fatal error left unsent is as failed as what was refused
-  for (const batch of batches.slice(next)) {
-    for (const item of batch) failures.push({ source: item.source, error: { name: fatal!.name, message: fatal!.message }, product: item.product })
+  for (const entry of queue) {
+    failures.push({ source: entry.item.source, error: { name: fatal!.name, message: fatal!.message }, product: entry.item.product })
   }
   if (failures.length > 0) {
     await writeFile(failuresPath, failures.map(line => JSON.stringify(line) + '\n').join(''))
