@@ -1,6 +1,6 @@
 /**
- * The daemon: a product node with Prometheus metrics and its HTTP API, as
- * one thing that starts and stops. The CLI's `daemon` command runs it.
+ * The daemon: a product node with Prometheus metrics, its HTTP API and the
+ * dashboard (at `/`), as one thing that starts and stops. The CLI's `daemon` command runs it.
  */
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { logger } from '@libp2p/logger'
@@ -8,6 +8,8 @@ import { Registry } from 'prom-client'
 import { createProductNode } from '../node.js'
 import { resolveHttpOptions } from '../http/options.js'
 import { startHttpApi } from '../http/server.js'
+import { Activity } from '../dashboard/activity.js'
+import { dashboardRoutes } from '../dashboard/routes.js'
 import { ProductMetrics } from './metrics.js'
 import type { HttpApi } from '../http/server.js'
 import type { HttpApiInit } from '../http/options.js'
@@ -48,6 +50,7 @@ export async function startDaemon (init: DaemonInit = {}, options: AbortOptions 
     signal: options.signal
   })
   let metrics: ProductMetrics | undefined
+  const activity = new Activity(node)
   try {
     const libp2pMetrics = node.libp2p.metrics
     metrics = libp2pMetrics === undefined ? undefined : new ProductMetrics(node, libp2pMetrics)
@@ -56,7 +59,7 @@ export async function startDaemon (init: DaemonInit = {}, options: AbortOptions 
       metricsRegistry: registry,
       onProgress: metrics?.onProgress,
       recordProtocol: nodeOptions.recordProtocol
-    })
+    }, app => { dashboardRoutes(app, node, () => activity.snapshot()) })
     log('node %p, API at %s', node.peerId, api.url)
     let stopping: Promise<void> | undefined
     return {
@@ -67,6 +70,7 @@ export async function startDaemon (init: DaemonInit = {}, options: AbortOptions 
           log('stopping the API')
           await api.close()
           metrics?.stop()
+          activity.stop()
           log('stopping the node')
           await node.stop()
           log('stopped')
@@ -76,6 +80,7 @@ export async function startDaemon (init: DaemonInit = {}, options: AbortOptions 
     }
   } catch (err) {
     metrics?.stop()
+    activity.stop()
     await node.stop()
     throw err
   }

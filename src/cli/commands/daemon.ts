@@ -3,9 +3,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { Option } from 'commander'
-import { startDaemon } from '../../daemon/daemon.js'
 import { HTTP_DEFAULTS } from '../../http/options.js'
-import { loadOrCreatePublisherKey } from '../../store/publisher-key.js'
 import { CONFIG_KEYS, DEFAULT_DATA_DIR, mergeConfig, readConfigFile } from '../config.js'
 import { CliError, UsageError } from '../errors.js'
 import { EXIT } from '../exit-codes.js'
@@ -68,6 +66,9 @@ async function apiToken (config: DaemonConfig): Promise<string | undefined> {
 }
 
 async function runDaemon (config: DaemonConfig, json: boolean): Promise<void> {
+  // the node's modules load only for this command: the client commands start faster without them
+  const { startDaemon } = await import('../../daemon/daemon.js')
+  const { loadOrCreatePublisherKey } = await import('../../store/publisher-key.js')
   const output = createOutput(json)
   const token = await apiToken(config)
   const publisherKey = config.publisherKey === undefined ? undefined : await loadOrCreatePublisherKey(config.publisherKey)

@@ -3,7 +3,6 @@
  * `daemon --publisher-key` and for a closed catalog's `--publishers`.
  */
 import { access } from 'node:fs/promises'
-import { loadOrCreatePublisherKey, publisherId } from '../../store/publisher-key.js'
 import { UsageError } from '../errors.js'
 import { createOutput } from '../output.js'
 import type { Command } from 'commander'
@@ -18,6 +17,7 @@ export function keygenCommand (program: Command): void {
       if (exists) {
         throw new UsageError(`${file} exists: keygen never overwrites a key (move it away, or use it as it is)`)
       }
+      const { loadOrCreatePublisherKey, publisherId } = await import('../../store/publisher-key.js')
       const key = await loadOrCreatePublisherKey(file).catch((err: Error) => {
         throw new UsageError(`Cannot write ${file}: ${err.message}`)
       })
