@@ -1,6 +1,7 @@
 /**
  * The client side of the daemon's HTTP API, for the CLI's commands: one
- * method per route, errors as ApiError (what the daemon answered) or
+ * method per route, each bounded by the client's timeout and the caller's
+ * signal; errors as ApiError (what the daemon answered) or
  * DaemonUnreachableError (nothing answered).
  */
 import { ApiError, DaemonUnreachableError } from './errors.js'
@@ -9,6 +10,7 @@ import type { WriteReceipt } from '../http/json.js'
 import type { BatchAnswer } from '../http/routes/batch.js'
 import type { PeerAnswer, StatusAnswer } from '../http/routes/status.js'
 import type { Product } from '../types.js'
+import type { AbortOptions } from '@libp2p/interface'
 
 export interface ClientInit {
   /** the API's base URL, such as `http://127.0.0.1:7180` */
@@ -44,8 +46,8 @@ export class ApiClient {
   }
 
   /** The product, or undefined when the daemon answers 404. */
-  async getProduct (id: string): Promise<ReadProduct | undefined> {
-    const response = await this.request('GET', `/v1/products/${encodeURIComponent(id)}`, { allowNotFound: true })
+  async getProduct (id: string, options: AbortOptions = {}): Promise<ReadProduct | undefined> {
+    const response = await this.request('GET', `/v1/products/${encodeURIComponent(id)}`, { allowNotFound: true, signal: options.signal })
     if (response === undefined) {
       return undefined
     }
@@ -58,28 +60,28 @@ export class ApiClient {
     }
   }
 
-  async putProduct (id: string, product: unknown, condition: WriteCondition = {}): Promise<WriteReceipt> {
-    return this.json('PUT', `/v1/products/${encodeURIComponent(id)}`, product, condition)
+  async putProduct (id: string, product: unknown, condition: WriteCondition = {}, options: AbortOptions = {}): Promise<WriteReceipt> {
+    return this.json('PUT', `/v1/products/${encodeURIComponent(id)}`, product, condition, options.signal)
   }
 
-  async deleteProduct (id: string, condition: WriteCondition = {}): Promise<WriteReceipt> {
-    return this.json('DELETE', `/v1/products/${encodeURIComponent(id)}`, undefined, condition)
+  async deleteProduct (id: string, condition: WriteCondition = {}, options: AbortOptions = {}): Promise<WriteReceipt> {
+    return this.json('DELETE', `/v1/products/${encodeURIComponent(id)}`, undefined, condition, options.signal)
   }
 
-  async putBatch (products: unknown[], options: { signal?: AbortSignal } = {}): Promise<BatchAnswer> {
+  async putBatch (products: unknown[], options: AbortOptions = {}): Promise<BatchAnswer> {
     return this.json('POST', '/v1/products:batch', { products }, {}, options.signal)
   }
 
-  async status (): Promise<StatusAnswer> {
-    return this.json('GET', '/v1/status')
+  async status (options: AbortOptions = {}): Promise<StatusAnswer> {
+    return this.json('GET', '/v1/status', undefined, {}, options.signal)
   }
 
-  async peers (): Promise<PeerAnswer[]> {
-    return (await this.json<{ peers: PeerAnswer[] }>('GET', '/v1/peers')).peers
+  async peers (options: AbortOptions = {}): Promise<PeerAnswer[]> {
+    return (await this.json<{ peers: PeerAnswer[] }>('GET', '/v1/peers', undefined, {}, options.signal)).peers
   }
 
   /** The products the daemon's node holds, as they stream in. */
-  async * heldProducts (options: { signal?: AbortSignal } = {}): AsyncGenerator<Product> {
+  async * heldProducts (options: AbortOptions = {}): AsyncGenerator<Product> {
     // a long export: no overall timeout, only the caller's signal
     const response = await this.request('GET', '/v1/products', { signal: options.signal, noTimeout: true })
     if (response?.body == null) {

@@ -51,3 +51,13 @@ export class DaemonUnreachableError extends CliError {
     super(`No daemon answered at ${url} (${reason}). Start one with "product-dht daemon", or point --api (PRODUCT_DHT_API) at one.`, EXIT.UNREACHABLE)
   }
 }
+
+/** Stopped by SIGINT or SIGTERM before the command finished. */
+export class InterruptedError extends CliError {
+  static override readonly NAME: string = 'InterruptedError'
+  override readonly name = InterruptedError.NAME
+
+  constructor (message: string) {
+    super(message, EXIT.INTERRUPTED)
+  }
+}

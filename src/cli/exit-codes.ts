@@ -24,7 +24,9 @@ export const EXIT = {
   /** an import or export finished, but some products failed */
   PARTIAL: 9,
   /** the daemon could not start: no bootstrap peer reached, a port in use, … */
-  START_FAILED: 10
+  START_FAILED: 10,
+  /** stopped by SIGINT or SIGTERM before it finished (an import lists what it did not send) */
+  INTERRUPTED: 130
 } as const
 
 export type ExitCode = typeof EXIT[keyof typeof EXIT]
@@ -41,7 +43,8 @@ Exit codes:
   7  the daemon could not be reached
   8  too few replicas answered (QuorumError)
   9  import or export finished with failures
- 10  the daemon could not start`
+ 10  the daemon could not start
+130  interrupted (an import lists the products it did not send)`
 
 /** The exit code for an error the API answered with, by its name. */
 export function exitCodeOf (name: string): ExitCode {

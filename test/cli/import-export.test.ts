@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { validateProduct } from '../../src/model/product.js'
-import { BIN, runCli, startDaemonProcess, stopDaemons, tempDir } from '../helpers/daemon.js'
+import { BIN, runCli, startCli, startDaemonProcess, stopDaemons, tempDir } from '../helpers/daemon.js'
 import type { DaemonProcess } from '../helpers/daemon.js'
 import type { Product } from '../../src/types.js'
 
@@ -175,6 +175,35 @@ describe('import and export through live daemons', () => {
     const failures = parseJsonLines(await readFile(`${small}.failures.jsonl`, 'utf8'))
     assert.deepEqual(failures.map(f => f.product.id).sort(), valid.slice(0, 30).map(p => p.id).sort())
     assert.ok(failures.every(f => f.error.name === 'DaemonUnreachableError'))
+  })
+
+  it('on SIGINT, lets the requests on the wire finish and lists every product not imported (exit 130)', async () => {
+    const big = join(dir.path, 'interrupted.jsonl')
+    await writeFile(big, Array.from({ length: 1000 }, (_, i) => JSON.stringify({ id: `INT-${i}`, name: `Item ${i}`, price: '1.00', currency: 'EUR' }) + '\n').join(''))
+    const run = startCli(['import', big, '--api', c.url, '--batch-size', '1', '--concurrency', '1'])
+    // a tenth done, most of it still to send: interrupt
+    const seen = Date.now() + 60_000
+    while (!/^import: 100\/1000/m.test(run.output().stderr)) {
+      assert.ok(Date.now() < seen && run.child.exitCode === null, `no progress line within 60 s: ${run.output().stderr}`)
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+    run.child.kill('SIGINT')
+    const ended = await run.end()
+    assert.equal(ended.code, 130, ended.stderr)
+    assert.match(ended.stderr, /SIGINT: stopped before the end/)
+    const [, imported, failed] = /^imported (\d+) of 1000 products; (\d+) failed/m.exec(ended.stdout) ?? []
+    assert.equal(Number(imported) + Number(failed), 1000)
+    assert.ok(Number(imported) >= 100 && Number(failed) > 0)
+    const failures = parseJsonLines(await readFile(`${big}.failures.jsonl`, 'utf8'))
+    assert.equal(failures.length, Number(failed))
+    assert.ok(failures.every(f => f.error.name === 'InterruptedError'))
+    // what it lists was not stored; the rest was
+    const listed = failures.map(f => f.product.id)
+    const notStored = await runCli(['export', '--api', c.url, '--id', ...listed.slice(0, 20), '--output', join(dir.path, 'none.jsonl'), '--json'])
+    assert.deepEqual(JSON.parse(notStored.stdout).missing, listed.slice(0, 20))
+    const again = await runCli(['import', `${big}.failures.jsonl`, '--api', c.url, '--json'])
+    assert.equal(again.code, 0, again.stderr)
+    assert.deepEqual(JSON.parse(again.stdout), { total: Number(failed), succeeded: Number(failed), failed: 0 })
   })
 
   it('shows a progress bar on a terminal', async () => {

@@ -130,8 +130,16 @@ export interface CliRun {
   stderr: string
 }
 
-/** Runs `product-dht <args>` to its end (bounded), with `input` on its standard input. */
-export async function runCli (args: string[], options: { input?: string, env?: Record<string, string>, timeout?: number, cwd?: string } = {}): Promise<CliRun> {
+/** A CLI run under way: its process, what it printed so far, and its end. */
+export interface CliProcess {
+  readonly child: ChildProcess
+  output(): { stdout: string, stderr: string }
+  /** waits (bounded) for the exit */
+  end(): Promise<CliRun>
+}
+
+/** Starts `product-dht <args>` with `input` on its standard input. */
+export function startCli (args: string[], options: { input?: string, env?: Record<string, string>, timeout?: number, cwd?: string } = {}): CliProcess {
   const child = spawn(process.execPath, ['--import', TSX, BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env: cleanEnv(options.env),
@@ -142,6 +150,17 @@ export async function runCli (args: string[], options: { input?: string, env?: R
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
   child.stdin.end(options.input ?? '')
-  const code = await exited(child, options.timeout ?? 120_000)
-  return { code, stdout, stderr }
+  return {
+    child,
+    output: () => ({ stdout, stderr }),
+    end: async () => {
+      const code = await exited(child, options.timeout ?? 120_000)
+      return { code, stdout, stderr }
+    }
+  }
+}
+
+/** Runs `product-dht <args>` to its end (bounded), with `input` on its standard input. */
+export async function runCli (args: string[], options: { input?: string, env?: Record<string, string>, timeout?: number, cwd?: string } = {}): Promise<CliRun> {
+  return startCli(args, options).end()
 }

@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises'
 import { Option } from 'commander'
 import { chooseFormat, readCatalog } from '../catalog/catalog.js'
-import { CliError } from '../errors.js'
+import { CliError, InterruptedError } from '../errors.js'
 import { EXIT } from '../exit-codes.js'
 import { wholeNumber, withClientOptions } from '../options.js'
 import { createOutput } from '../output.js'
@@ -97,6 +97,12 @@ async function importItems (client: ApiClient, items: CatalogItem[], flags: Impo
       failures.push({ source: entry.item.source, error, product: entry.item.product })
     }
   }
+  // Ctrl-C: send nothing more, let the batches on the wire finish, and list the rest as failed
+  const interrupt = (signal: NodeJS.Signals): void => {
+    fatal ??= new InterruptedError(`${signal}: stopped before the end; the products not imported are in the failure file`)
+  }
+  process.once('SIGINT', interrupt)
+  process.once('SIGTERM', interrupt)
   let inFlight = 0
   const worker = async (): Promise<void> => {
     // a worker that finds the queue empty while others still send waits for what they may give back
@@ -126,6 +132,8 @@ async function importItems (client: ApiClient, items: CatalogItem[], flags: Impo
   try {
     await Promise.all(Array.from({ length: Math.min(flags.concurrency, Math.ceil(queue.length / flags.batchSize)) }, worker))
   } finally {
+    process.off('SIGINT', interrupt)
+    process.off('SIGTERM', interrupt)
     progress.stop()
   }
   // what a fatal error left unsent is as failed as what was refused
