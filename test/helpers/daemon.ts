@@ -36,7 +36,7 @@ export interface DaemonProcess {
   readonly dataDir: string
   /** everything the daemon wrote to stderr so far */
   stderr(): string
-  /** SIGTERM, then waits (bounded) for the exit; resolves to the exit code */
+  /** SIGTERM, then waits (bounded) for the exit; resolves to the exit code, rejects when the daemon reports a leaked handle */
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
@@ -108,13 +108,19 @@ export async function startDaemonProcess (args: string[] = [], options: { env?: 
     stderr: () => stderr,
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
       child.kill(signal)
+      let code: number | null
       try {
-        return await exited(child, STOP_TIMEOUT)
+        code = await exited(child, STOP_TIMEOUT)
       } catch (err) {
         throw new Error(`${(err as Error).message}\nstderr: ${stderr.slice(-4000)}`)
       } finally {
         await dir?.remove()
       }
+      // the daemon names whatever held its event loop after a clean stop (and exits anyway): a leak
+      if (/still running 2 s after a clean stop/.test(stderr)) {
+        throw new Error(`the daemon leaked a handle: ${stderr.slice(-1000)}`)
+      }
+      return code
     }
   }
 }

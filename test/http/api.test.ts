@@ -72,9 +72,6 @@ describe('the HTTP API of two daemons', () => {
   after(async () => {
     const codes = await stopDaemons([b, a])
     assert.deepEqual(codes, [0, 0], 'both daemons stop cleanly on SIGTERM')
-    for (const daemon of [a, b]) {
-      assert.doesNotMatch(daemon.stderr(), /still running/, 'nothing holds a daemon after its stop')
-    }
   })
 
   it('puts through one daemon and gets through the other, the version as ETag', async () => {
