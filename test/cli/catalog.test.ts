@@ -30,6 +30,7 @@ describe('catalog formats', () => {
     assert.equal(formatOf('a.jsonl'), 'jsonl')
     assert.equal(formatOf('a.ndjson'), 'jsonl')
     assert.equal(formatOf('a.jsonld'), 'jsonld')
+    assert.equal(formatOf('product-page.html'), 'jsonld')
     assert.equal(formatOf('a.txt'), undefined)
   })
 
@@ -96,6 +97,25 @@ describe('catalog formats', () => {
     assert.deepEqual(validateProduct(items[2].product), { id: 'JL-3', name: 'Spoon', price: '1.50', currency: 'GBP' })
     assert.equal(readJsonLd('{"@type": "Organization"}', 'o.jsonld')[0].error?.name, 'InvalidRequestError')
     assert.match(readJsonLd('{', 'x.jsonld')[0].error?.message ?? '', /^not JSON/)
+  })
+
+  it('reads the JSON-LD blocks of a product page as a storefront serves it', () => {
+    const page = `<!doctype html><html><head><title>Kettle</title>
+      <script type="application/ld+json">{"@context":"https://schema.org","@type":"BreadcrumbList","itemListElement":[]}</script>
+      <script type="text/javascript">const x = "<script type=\\"application/ld+json\\">";</script>
+      <script type="Application/LD+JSON">
+        {"@context": "https://schema.org", "@type": "Product", "sku": "PAGE-1", "name": "Kettle &amp; lid",
+         "offers": {"@type": "Offer", "price": "39.00", "priceCurrency": "EUR"}}
+      </script></head><body><p>Kettle</p>
+      <script type="application/ld+json">[{"@type": "Product", "productID": "PAGE-2", "name": "Lid", "offers": {"price": 5, "priceCurrency": "EUR"}}]</script>
+      </body></html>`
+    const items = readJsonLd(page, 'kettle.html')
+    assert.deepEqual(items.map(i => [i.source, validateProduct(i.product)]), [
+      ['kettle.html#1', { id: 'PAGE-1', name: 'Kettle &amp; lid', price: '39.00', currency: 'EUR' }],
+      ['kettle.html#2', { id: 'PAGE-2', name: 'Lid', price: '5.00', currency: 'EUR' }]
+    ], 'script text is taken as it is: JSON, not HTML')
+    assert.match(readJsonLd('<html><script type="application/ld+json">{oops</script></html>', 'bad.html')[0].error?.message ?? '', /^not JSON/)
+    assert.match(readJsonLd('<html><body>no data</body></html>', 'none.html')[0].error?.message ?? '', /no schema.org Product in the page/)
   })
 
   it('writes JSON-LD that reads back as the same products', () => {

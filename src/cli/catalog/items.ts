@@ -27,7 +27,7 @@ export function formatOf (path: string): CatalogFormat | undefined {
   const lower = path.toLowerCase()
   if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) return 'jsonl'
   if (lower.endsWith('.csv')) return 'csv'
-  if (lower.endsWith('.jsonld') || lower.endsWith('.json')) return 'jsonld'
+  if (lower.endsWith('.jsonld') || lower.endsWith('.json') || lower.endsWith('.html') || lower.endsWith('.htm')) return 'jsonld'
   return undefined
 }
 

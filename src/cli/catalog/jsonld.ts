@@ -6,8 +6,10 @@
  * `offers.price` / `offers.priceCurrency` (the first offer; `lowPrice` of
  * an AggregateOffer) → price / currency, `keywords` → tags,
  * `additionalProperty` (PropertyValue name/value) → attributes. Written: the
- * same fields, in a `@graph`.
+ * same fields, in a `@graph`. An HTML page (a product page as a storefront
+ * serves it) is read for its `<script type="application/ld+json">` blocks.
  */
+import { Parser } from 'htmlparser2'
 import { isObject, unreadable } from './items.js'
 import type { CatalogItem } from './items.js'
 import type { AttributeValue, Product } from '../../types.js'
@@ -77,16 +79,43 @@ export function productOfNode (node: Record<string, unknown>): Record<string, un
   return product
 }
 
+/** The text of every `<script type="application/ld+json">` of an HTML page, in page order. */
+export function jsonLdBlocks (html: string): string[] {
+  const blocks: string[] = []
+  let block: string | undefined
+  const parser = new Parser({
+    onopentag (name, attributes) {
+      if (name === 'script' && attributes.type?.trim().toLowerCase() === 'application/ld+json') block = ''
+    },
+    ontext (text) {
+      if (block !== undefined) block += text
+    },
+    onclosetag (name) {
+      if (name === 'script' && block !== undefined) {
+        blocks.push(block)
+        block = undefined
+      }
+    }
+  })
+  parser.write(html)
+  parser.end()
+  return blocks
+}
+
+/** The Products of a JSON-LD document, or of the JSON-LD blocks of an HTML page. */
 export function readJsonLd (source: string, name: string): CatalogItem[] {
-  let document: unknown
-  try {
-    document = JSON.parse(source)
-  } catch (err) {
-    return [unreadable(name, `not JSON: ${(err as Error).message}`)]
+  const html = source.trimStart().startsWith('<')
+  const documents: unknown[] = []
+  for (const [index, text] of (html ? jsonLdBlocks(source) : [source]).entries()) {
+    try {
+      documents.push(JSON.parse(text))
+    } catch (err) {
+      return [unreadable(html ? `${name} (JSON-LD block ${index + 1})` : name, `not JSON: ${(err as Error).message}`)]
+    }
   }
-  const nodes = productNodes(document)
+  const nodes = documents.flatMap(productNodes)
   if (nodes.length === 0) {
-    return [unreadable(name, 'no schema.org Product in the document')]
+    return [unreadable(name, `no schema.org Product in the ${html ? 'page' : 'document'}`)]
   }
   return nodes.map((node, index) => ({ source: `${name}#${index + 1}`, product: productOfNode(node) }))
 }

@@ -50,9 +50,9 @@ const FATAL = new Set(['DaemonUnreachableError', 'UnauthorizedError'])
 
 export function importCommand (program: Command): void {
   withClientOptions(program.command('import')
-    .description('import a catalog (JSON Lines, CSV or schema.org Product JSON-LD) through the daemon')
+    .description('import a catalog (JSON Lines, CSV, or schema.org Product JSON-LD, also in HTML pages) through the daemon')
     .argument('<file>', 'the catalog; - reads standard input (then give --format)')
-    .addOption(new Option('--format <format>', 'jsonl, csv or jsonld (default: from the file name)'))
+    .addOption(new Option('--format <format>', 'jsonl, csv or jsonld (default: from the file name; .html pages are jsonld)'))
     .addOption(new Option('--concurrency <n>', 'batches in flight at once').argParser(wholeNumber(1, 64)).default(4))
     .addOption(new Option('--batch-size <n>', 'products per request').argParser(wholeNumber(1, 1000)).default(50))
     .option('--failures <file>', 'where to write the products that failed (default: <file>.failures.jsonl)')
