@@ -22,6 +22,7 @@ import type { KadDHTComponents, KadDHTInit, SingleKadDHT } from '@libp2p/kad-dht
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 import type { Datastore } from 'interface-datastore'
+import type { Libp2pInit } from 'libp2p'
 
 // a type, not an interface: libp2p's ServiceMap needs an index signature
 export type HostServices = {
@@ -42,6 +43,8 @@ export interface HostInit {
   dht?: Omit<KadDHTInit, 'protocol' | 'clientMode' | 'peerInfoMapper'>
   /** the product store service's own options, as given (publisherKey, publishers, …) */
   products: ProductStoreInit
+  /** libp2p's metrics implementation (default none) */
+  metrics?: Libp2pInit['metrics']
 }
 
 const MAPPERS = {
@@ -63,6 +66,7 @@ export async function createHost (init: HostInit): Promise<ProductHost> {
     start: false,
     privateKey: init.privateKey,
     datastore: init.datastore,
+    metrics: init.metrics,
     // every log line names the node that wrote it: many nodes share one process in tests
     logger: peerLogger(peerIdFromPrivateKey(init.privateKey)),
     addresses: { listen: options.listen, announce: options.announce },

@@ -230,6 +230,7 @@ export async function createProductNode (options: ProductNodeOptions = {}): Prom
       datastore,
       options: resolved,
       dht: options.dht,
+      metrics: options.metrics,
       products: { ...resolved, publisherKey: options.publisherKey }
     })
     node = new ProductNode(host, datastore, resolved)

@@ -7,6 +7,7 @@ import { DEFAULT_MAX_INBOUND_STREAMS_PER_PEER, DEFAULT_MAX_REQUESTS_PER_PEER_PER
 import type { PublisherRef } from './model/publishers.js'
 import type { KadDHTInit } from '@libp2p/kad-dht'
 import type { PrivateKey } from '@libp2p/interface'
+import type { Libp2pInit } from 'libp2p'
 
 export { RECORD_PROTOCOL }
 
@@ -104,6 +105,12 @@ export interface ProductNodeOptions extends ProductStoreInit {
   addressFilter?: AddressFilter
   /** further `@libp2p/kad-dht` settings (k-bucket size, validators and selectors for other namespaces, …) */
   dht?: Omit<KadDHTInit, 'protocol' | 'clientMode' | 'peerInfoMapper'>
+  /**
+   * libp2p's metrics implementation, e.g. `prometheusMetrics()` from
+   * `@libp2p/prometheus-metrics` (default none: nothing is measured). libp2p
+   * and the product store service register their metrics with it.
+   */
+  metrics?: Libp2pInit['metrics']
   /** ms joining the bootstrap peers may take at start (default 30000) */
   joinTimeout?: number
   /** false: create the node without starting it; call `start()` (default true) */

@@ -10,7 +10,8 @@ export { currencyDigits }
 
 /** Digits before the point, at most; far beyond any real price, small enough to stay exact. */
 const MAX_INTEGER_DIGITS = 18
-const DECIMAL = /^(\d+)(?:\.(\d+))?$/
+/** A price as text (after trimming): digits, optionally a point and more digits. */
+export const DECIMAL = /^(\d+)(?:\.(\d+))?$/
 
 /** A price read as a decimal: integer digits without leading zeros, fraction digits without trailing ones. */
 export interface Decimal {

@@ -5,7 +5,8 @@
 import { CID } from 'multiformats/cid'
 import { z } from 'zod'
 import { InvalidProductError } from '../errors.js'
-import { canonicalPrice, currencyDigits, parsePrice } from './money.js'
+import { acceptedCurrencies } from './currencies.js'
+import { canonicalPrice, currencyDigits, DECIMAL, parsePrice } from './money.js'
 import type { Product as WireProduct } from './messages.js'
 import type { FieldIssue } from '../errors.js'
 import type { AttributeValue, Product } from '../types.js'
@@ -47,22 +48,43 @@ const attributeValue = z.union([
 const productSchema = z.strictObject({
   id: z.string().regex(PRODUCT_ID_PATTERN, 'must be 1–128 characters of letters, digits, ".", "_", ":" or "-"'),
   name: z.string().min(1).max(LIMITS.name),
-  // required, but checked with the currency by checkPrice, after the schema
-  price: z.unknown().optional(),
+  // required, but checked with the currency by checkPrice, after the schema;
+  // the meta says so to JSON Schema readers (productJsonSchema)
+  price: z.unknown().optional().meta({
+    description: 'a decimal string such as "99.99", or a number, ≥ 0, with no more decimals than the currency allows; returned as the canonical decimal string',
+    anyOf: [{ type: 'string', pattern: `^\\s*${DECIMAL.source.slice(1, -1)}\\s*$` }, { type: 'number', minimum: 0 }]
+  }),
   currency: z.string()
-    .refine(code => currencyDigits(code) !== undefined, 'must be the ISO 4217 code of a currency in use, in upper case, such as "EUR"'),
+    .refine(code => currencyDigits(code) !== undefined, 'must be the ISO 4217 code of a currency in use, in upper case, such as "EUR"')
+    .meta({ enum: acceptedCurrencies() }),
   description: z.string().max(LIMITS.description).optional(),
   category: z.string().min(1).max(LIMITS.category).optional(),
   tags: z.array(z.string().min(1).max(LIMITS.tag)).max(LIMITS.tags).optional(),
-  images: z.array(z.string().max(LIMITS.image).refine(isImageReference, 'must be an http(s), ipfs or ipns URL, or a CID'))
+  images: z.array(z.string().max(LIMITS.image).refine(isImageReference, 'must be an http(s), ipfs or ipns URL, or a CID')
+    .meta({ description: 'an http(s), ipfs or ipns URL, or a CID' }))
     .max(LIMITS.images).optional(),
   attributes: z.record(z.string().min(1).max(LIMITS.attributeName), attributeValue)
     .refine(map => Object.keys(map).length <= LIMITS.attributes, `must have at most ${LIMITS.attributes} entries`)
+    .meta({ maxProperties: LIMITS.attributes })
     .optional()
 }, {
   // without this function, a message for the whole object would also replace the one naming unknown fields
   error: issue => issue.code === 'unrecognized_keys' ? 'is not a product field' : issue.code === 'invalid_type' ? 'must be an object' : undefined
 })
+
+/**
+ * The product schema as JSON Schema (draft 2020-12), derived from the zod
+ * schema validateProduct checks with, so that the two cannot drift apart:
+ * what JSON Schema cannot say (decimals per currency, which strings are
+ * image references) is in the fields' descriptions, and validateProduct
+ * stays the judge.
+ */
+export function productJsonSchema (): Record<string, unknown> {
+  const schema = z.toJSONSchema(productSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown> & { required?: string[] }
+  // price is optional in the zod schema only so that checkPrice can word its issues
+  schema.required = [...new Set([...(schema.required ?? []), 'price'])]
+  return schema
+}
 
 /**
  * The message of an issue zod raises without one of ours, worded to follow
