@@ -5,13 +5,23 @@
  *
  *   npm run bench                       N=20, OPS=1000, CONC=32
  *   N=50 OPS=1000 npm run bench
+ *   N=100 OPS=200 npm run bench         the largest network the workload asks for
  *   SYSTEMS=product-dht npm run bench   one system only
+ *
+ * Nodes join in batches of JOIN_BATCH (default 10). Every node of either
+ * system gets JOIN_TIMEOUT ms (default 300 000) to join: N hosts share one
+ * process, and at N = 100 a join queued behind the others takes minutes, far
+ * past product-dht's default of 30 s; a product node whose bootstrap dial
+ * timed out is created again, up to JOIN_ATTEMPTS (3) times, and counted
+ * (join_retries). startup_s says how long it all took.
  *
  * The baseline runs BASELINE_OPS operations (default min(OPS, 200)): each of
  * its gets is a full iterative lookup, and 1000 of them take minutes.
- * One JSON line per system on stdout; progress on stderr.
+ * One JSON line per system on stdout, then a summary table of them; progress
+ * on stderr.
  */
 import '../src/polyfill.js'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { MemoryDatastore } from 'datastore-core'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { fromString as uint8ArrayFromString } from 'uint8arrays/from-string'
@@ -24,17 +34,32 @@ import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
-import { createProductNode } from '../src/index.js'
+import { BootstrapError, createProductNode } from '../src/index.js'
+import { summaryTable } from './summary.js'
+import type { W1Result } from './summary.js'
 import type { ProductNode } from '../src/index.js'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Libp2p } from '@libp2p/interface'
 
 type BaselineHost = Libp2p<{ dht: KadDHT }>
 
-const N = Number(process.env.N ?? 20)
-const OPS = Number(process.env.OPS ?? 1000)
-const CONC = Number(process.env.CONC ?? 32)
-const BASELINE_OPS = Number(process.env.BASELINE_OPS ?? Math.min(OPS, 200))
+/** A whole-number setting from the environment, at least `min`. */
+function setting (name: string, fallback: number, min: number): number {
+  const value = Number(process.env[name] ?? fallback)
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new Error(`${name} must be a whole number of at least ${min}; got ${process.env[name]}`)
+  }
+  return value
+}
+
+// node 0 is the bootstrap node, node 1 writes and node N-1 reads: N >= 3 keeps them apart
+const N = setting('N', 20, 3)
+const OPS = setting('OPS', 1000, 1)
+const CONC = setting('CONC', 32, 1)
+const BASELINE_OPS = setting('BASELINE_OPS', Math.min(OPS, 200), 1)
+const JOIN_TIMEOUT = setting('JOIN_TIMEOUT', 300_000, 1)
+const JOIN_BATCH = setting('JOIN_BATCH', 10, 1)
+const JOIN_ATTEMPTS = setting('JOIN_ATTEMPTS', 3, 1)
 const SYSTEMS = (process.env.SYSTEMS ?? 'product-dht,kad-dht').split(',')
 const OP_TIMEOUT = 30_000
 const REPLICATION = { r: 3, W: 2, R: 2 }
@@ -75,26 +100,61 @@ function percentile (sorted: number[], p: number): number {
 
 const round = (value: number, digits = 2): number => Number(value.toFixed(digits))
 
-/** Runs `op` for indexes 0..count-1 with `concurrency` in flight; returns per-op latencies (ms) and wall time (s). */
-async function timed (count: number, concurrency: number, op: (i: number) => Promise<void>): Promise<{ latencies: number[], seconds: number }> {
+interface Timed {
+  /** latencies (ms) of the operations that succeeded, sorted */
+  latencies: number[]
+  /** wall time of the phase (s) */
+  seconds: number
+  /** operations that threw (timeouts, quorum errors): counted, not fatal */
+  failed: number
+}
+
+/**
+ * Runs `op` for indexes 0..count-1 with `concurrency` in flight. An
+ * operation that throws is counted and the first error shown on stderr, so
+ * that one timeout in a crowded process does not lose the run's figures.
+ */
+async function timed (phase: string, count: number, concurrency: number, op: (i: number) => Promise<void>): Promise<Timed> {
   const latencies: number[] = []
+  let failed = 0
   let next = 0
   const started = performance.now()
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < count) {
       const i = next++
       const t = performance.now()
-      await op(i)
-      latencies.push(performance.now() - t)
+      try {
+        await op(i)
+        latencies.push(performance.now() - t)
+      } catch (err) {
+        if (failed++ === 0) progress(`${phase}: operation ${i} failed - ${(err as Error).name}: ${(err as Error).message}`)
+      }
     }
   }))
-  return { latencies: latencies.sort((a, b) => a - b), seconds: (performance.now() - started) / 1000 }
+  if (failed > 0) progress(`${phase}: ${failed} of ${count} operations failed`)
+  return { latencies: latencies.sort((a, b) => a - b), seconds: (performance.now() - started) / 1000, failed }
+}
+
+/**
+ * Node 0, then the others in batches of JOIN_BATCH created at once, each
+ * batch once the one before is ready; progress on stderr after each batch.
+ */
+async function startInBatches <T> (system: string, create: (bootstrap?: T) => Promise<T>): Promise<T[]> {
+  const started = performance.now()
+  const nodes = [await create()]
+  for (let i = 1; i < N; i += JOIN_BATCH) {
+    nodes.push(...await Promise.all(Array.from({ length: Math.min(JOIN_BATCH, N - i) }, async () => create(nodes[0]))))
+    progress(`${system}: ${nodes.length} of ${N} nodes ready after ${round((performance.now() - started) / 1000, 1)} s`)
+  }
+  return nodes
 }
 
 interface System {
   name: string
   version: string
   ops: number
+  /** joins that were tried again after a bootstrap dial timed out */
+  joinRetries: number
   start(): Promise<void>
   put(writer: number, product: BenchProduct): Promise<void>
   /** true when the reader got exactly the product that was put */
@@ -107,17 +167,26 @@ function productDht (): System {
   const toInput = (p: BenchProduct) => ({
     id: p.id, name: p.name, price: p.price, currency: p.currency, description: p.description, tags: p.tags, attributes: { updatedAt: p.updatedAt }
   })
-  return {
+  const options = { replicationFactor: REPLICATION.r, writeQuorum: REPLICATION.W, readQuorum: REPLICATION.R, joinTimeout: JOIN_TIMEOUT }
+  const system: System = {
     name: 'product-dht',
     version: process.env.npm_package_version ?? 'dev',
     ops: OPS,
+    joinRetries: 0,
     async start () {
-      const options = { replicationFactor: REPLICATION.r, writeQuorum: REPLICATION.W, readQuorum: REPLICATION.R }
-      nodes = [await createProductNode(options)]
-      const bootstrap = nodes[0].getMultiaddrs().map(String)
-      for (let i = 1; i < N; i += 10) {
-        nodes.push(...await Promise.all(Array.from({ length: Math.min(10, N - i) }, async () => createProductNode({ ...options, bootstrap }))))
-      }
+      nodes = await startInBatches(system.name, async bootstrapNode => {
+        const bootstrap = bootstrapNode?.getMultiaddrs().map(String) ?? []
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await createProductNode({ ...options, bootstrap })
+          } catch (err) {
+            // a crowded process can keep node 0 from answering a dial in time: not a result, a retry
+            if (!(err instanceof BootstrapError) || attempt >= JOIN_ATTEMPTS) throw err
+            system.joinRetries++
+            progress(`${system.name}: a join failed (${err.message}); trying again`)
+          }
+        }
+      })
     },
     async put (writer, product) {
       await nodes[writer].putProduct(toInput(product), { signal: AbortSignal.timeout(OP_TIMEOUT) })
@@ -131,6 +200,7 @@ function productDht (): System {
       await Promise.all(nodes.map(async n => n.stop()))
     }
   }
+  return system
 }
 
 function kadDhtBaseline (): System {
@@ -172,16 +242,13 @@ function kadDhtBaseline (): System {
     name: '@libp2p/kad-dht',
     version: '16.4.5',
     ops: BASELINE_OPS,
+    joinRetries: 0,
     async start () {
-      hosts = [await newHost()]
-      const bootstrap = hosts[0].getMultiaddrs().map(String)
-      for (let i = 1; i < N; i += 10) {
-        hosts.push(...await Promise.all(Array.from({ length: Math.min(10, N - i) }, async () => {
-          const host = await newHost()
-          await join(host, bootstrap[0], AbortSignal.timeout(60_000))
-          return host
-        })))
-      }
+      hosts = await startInBatches('@libp2p/kad-dht', async bootstrapHost => {
+        const host = await newHost()
+        if (bootstrapHost !== undefined) await join(host, bootstrapHost.getMultiaddrs()[0].toString(), AbortSignal.timeout(JOIN_TIMEOUT))
+        return host
+      })
     },
     async put (writer, product) {
       const value = uint8ArrayFromString(JSON.stringify(product))
@@ -204,31 +271,38 @@ function kadDhtBaseline (): System {
   }
 }
 
-async function run (system: System): Promise<void> {
+async function run (system: System): Promise<W1Result> {
   progress(`${system.name}: starting ${N} nodes`)
+  // how crowded the one process is: every node's timers and callbacks share its event loop
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 })
+  loopDelay.enable()
+  const crowding = (): string => `event-loop delay p50 ${round(loopDelay.percentile(50) / 1e6, 1)} ms, p99 ${round(loopDelay.percentile(99) / 1e6, 1)} ms`
   const startedAt = performance.now()
   await system.start()
   const startup = (performance.now() - startedAt) / 1000
+  progress(`${system.name}: while starting, ${crowding()}`)
+  loopDelay.reset()
   const writer = 1
   const reader = N - 1
   try {
     progress(`${system.name}: ready in ${round(startup)} s; ${system.ops} sequential puts`)
-    const puts = await timed(system.ops, 1, async i => system.put(writer, makeProduct(i)))
+    const puts = await timed(`${system.name} sequential puts`, system.ops, 1, async i => system.put(writer, makeProduct(i)))
     progress(`${system.name}: sequential gets`)
     let found = 0
-    const gets = await timed(system.ops, 1, async i => { if (await system.get(reader, makeProduct(i))) found++ })
+    const gets = await timed(`${system.name} sequential gets`, system.ops, 1, async i => { if (await system.get(reader, makeProduct(i))) found++ })
     progress(`${system.name}: ${system.ops} puts with ${CONC} in flight`)
-    const putsConc = await timed(system.ops, CONC, async i => system.put(writer, makeProduct(500_000 + i)))
+    const putsConc = await timed(`${system.name} concurrent puts`, system.ops, CONC, async i => system.put(writer, makeProduct(500_000 + i)))
     progress(`${system.name}: gets with ${CONC} in flight`)
     let foundConc = 0
-    const getsConc = await timed(system.ops, CONC, async i => { if (await system.get(reader, makeProduct(500_000 + i))) foundConc++ })
-    console.log(JSON.stringify({
+    const getsConc = await timed(`${system.name} concurrent gets`, system.ops, CONC, async i => { if (await system.get(reader, makeProduct(500_000 + i))) foundConc++ })
+    const result = {
       system: system.name,
       version: system.version,
       N,
       ops: system.ops,
       replication: system.name === 'product-dht' ? REPLICATION : { k: 20, note: 'put to the 20 closest; get runs a full lookup' },
       startup_s: round(startup),
+      join_retries: system.joinRetries,
       put_seq_ops_s: round(system.ops / puts.seconds, 1),
       put_p50_ms: round(percentile(puts.latencies, 50)),
       put_p95_ms: round(percentile(puts.latencies, 95)),
@@ -239,14 +313,27 @@ async function run (system: System): Promise<void> {
       put_conc_ops_s: round(system.ops / putsConc.seconds, 1),
       get_conc_ops_s: round(system.ops / getsConc.seconds, 1),
       get_conc_found: foundConc,
+      put_failed: puts.failed,
+      get_failed: gets.failed,
+      put_conc_failed: putsConc.failed,
+      get_conc_failed: getsConc.failed,
       rss_mb: Math.round(process.memoryUsage().rss / 1024 / 1024)
-    }))
+    }
+    progress(`${system.name}: while running, ${crowding()}`)
+    console.log(JSON.stringify(result))
+    return result
   } finally {
+    loopDelay.disable()
     await system.stop()
   }
 }
 
 const systems = [productDht(), kadDhtBaseline()].filter(s => SYSTEMS.includes(s.name) || (s.name === '@libp2p/kad-dht' && SYSTEMS.includes('kad-dht')))
-for (const system of systems) {
-  await run(system)
+if (systems.length === 0) {
+  throw new Error(`SYSTEMS names no system this bench runs (product-dht, kad-dht): ${SYSTEMS.join(',')}`)
 }
+const results: W1Result[] = []
+for (const system of systems) {
+  results.push(await run(system))
+}
+console.log(`\n${summaryTable(results, CONC)}`)
