@@ -21,6 +21,9 @@ import type { AbortOptions, Logger, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Datastore } from 'interface-datastore'
 
+/** ms the remembered peers get at least, when bootstrap peers that did not answer took the join's time. */
+const REJOIN_MIN_TIME = 10_000
+
 /** A product-dht peer: a libp2p host with the product store service, and the way it joins. */
 export class ProductNode {
   /** the underlying libp2p host, for what this API does not cover */
@@ -166,41 +169,78 @@ export class ProductNode {
     }
   }
 
+  /**
+   * Joins through the bootstrap peers, or through the record peers this node
+   * remembers from its last run (a persistent data directory) when no
+   * bootstrap peer is given or none answers.
+   */
   private async join (options: AbortOptions): Promise<void> {
     const { bootstrap, joinTimeout, startAlone } = this.options
-    if (bootstrap.length === 0) {
-      return
-    }
     const until = Date.now() + joinTimeout
-    const joined = await joinNetwork(this.libp2p, bootstrap, this.log, { signal: options.signal, timeout: joinTimeout })
-    if (joined.reached > 0) {
-      // within what is left of the join's time; when none is, discovery goes on in the background
-      const left = until - Date.now()
-      const deadline = left > 0 ? AbortSignal.timeout(left) : AbortSignal.abort(new DOMException('The join took all its time', 'TimeoutError'))
-      try {
-        await this.products.discoverPeers({ signal: options.signal == null ? deadline : AbortSignal.any([options.signal, deadline]) })
-      } catch (err) {
-        options.signal?.throwIfAborted()
-        if (!deadline.aborted) throw err
-        // the node reached its bootstrap peers, and the join's time ran out
-        // while it looked for more (a busy process): it starts, and looks on
-        this.log('the join took all its time; looking for record peers in the background')
-        this.products.discoverPeers({ signal: AbortSignal.timeout(joinTimeout) }).catch(err => {
-          this.log('discovering record peers in the background failed - %s', (err as Error).message)
-        })
+    const remembered = (await this.products.rememberedPeers(options)).map(String)
+    if (bootstrap.length > 0) {
+      const joined = await joinNetwork(this.libp2p, bootstrap, this.log, { signal: options.signal, timeout: joinTimeout })
+      if (joined.reached > 0) {
+        await this.discover(until, options)
+        return
       }
-      options.signal?.throwIfAborted()
+      if (remembered.length > 0 && await this.rejoin(remembered, until, options)) {
+        this.log.error('no bootstrap peer could be reached; joined through the peers remembered from the last run')
+        return
+      }
+      if (!startAlone) {
+        throw new BootstrapError(joined.failures)
+      }
+      this.runAlone(`no bootstrap peer could be reached (${joined.failures.map(f => `${f.address}: ${f.reason}`).join('; ')})`, bootstrap)
       return
     }
-    if (!startAlone) {
-      throw new BootstrapError(joined.failures)
+    // no bootstrap list: the first node of a network, or a node restarted with its data directory
+    if (remembered.length > 0 && !await this.rejoin(remembered, until, options)) {
+      this.runAlone(`none of the ${remembered.length} addresses remembered from the last run answered`, remembered)
     }
-    const message = `product-dht: no bootstrap peer could be reached (${joined.failures.map(f => `${f.address}: ${f.reason}`).join('; ')}); ` +
-      'running alone and retrying them in the background'
+  }
+
+  /** Joins through the addresses of remembered peers within what is left of the join's time; resolves to whether one answered. */
+  private async rejoin (remembered: string[], until: number, options: AbortOptions): Promise<boolean> {
+    // bootstrap peers that timed out may have taken the join's time: the remembered get some of their own
+    const left = Math.max(until - Date.now(), Math.min(REJOIN_MIN_TIME, this.options.joinTimeout))
+    const joined = await joinNetwork(this.libp2p, remembered, this.log, { signal: options.signal, timeout: left })
+    if (joined.reached === 0) {
+      return false
+    }
+    this.log('rejoined through %d of %d remembered addresses', joined.reached, remembered.length)
+    await this.discover(until, options)
+    return true
+  }
+
+  /**
+   * Looks for record peers within what is left of the join's time; when none
+   * is left, or it runs out (a busy process), the node starts anyway and goes
+   * on looking in the background.
+   */
+  private async discover (until: number, options: AbortOptions): Promise<void> {
+    const left = until - Date.now()
+    const deadline = left > 0 ? AbortSignal.timeout(left) : AbortSignal.abort(new DOMException('The join took all its time', 'TimeoutError'))
+    try {
+      await this.products.discoverPeers({ signal: options.signal == null ? deadline : AbortSignal.any([options.signal, deadline]) })
+    } catch (err) {
+      options.signal?.throwIfAborted()
+      if (!deadline.aborted) throw err
+      this.log('the join took all its time; looking for record peers in the background')
+      this.products.discoverPeers({ signal: AbortSignal.timeout(this.options.joinTimeout) }).catch(err => {
+        this.log('discovering record peers in the background failed - %s', (err as Error).message)
+      })
+    }
+    options.signal?.throwIfAborted()
+  }
+
+  /** Starts with no peer, says so loudly, and keeps dialling `addresses` in the background. */
+  private runAlone (why: string, addresses: string[]): void {
+    const message = `product-dht: ${why}; running alone and retrying in the background`
     this.log.error(message)
     // a warning, not a debug line: a node that silently runs alone is the trap this option must not set
     process.emitWarning(message, { code: 'PRODUCT_DHT_STARTED_ALONE' })
-    this.retry = new BootstrapRetry(this.libp2p, bootstrap, this.log, async opts => this.products.discoverPeers(opts))
+    this.retry = new BootstrapRetry(this.libp2p, addresses, this.log, async opts => this.products.discoverPeers(opts))
     this.retry.start()
   }
 }

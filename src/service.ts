@@ -13,6 +13,7 @@ import { Key } from 'interface-datastore'
 import { TypedEventEmitter } from 'main-event'
 import { CatalogDiscovery } from './discovery/catalog-discovery.js'
 import { waitForIdentify } from './discovery/identified.js'
+import { RememberedPeers } from './discovery/remembered-peers.js'
 import { InvalidParametersError, InvalidProductError } from './errors.js'
 import { keyToString, productKey, rendezvousCid } from './model/keys.js'
 import { validateProduct } from './model/product.js'
@@ -42,6 +43,7 @@ import type { KeyBytes } from './model/keys.js'
 import type { WireRecord } from './model/record.js'
 import type { DeleteOptions, GetOptions, OperationFinishedEvent, Product, ProductInput, ProductRecord, ProductStoreEvents, PutOptions, StoreStatus, WriteResult } from './types.js'
 import type { AbortOptions, ComponentLogger, ContentRouting, CounterGroup, Libp2pEvents, Logger, Metrics, PeerId, PeerRouting, PeerStore, PrivateKey, Startable, TypedEventTarget } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Datastore } from 'interface-datastore'
 
 /** What the service takes from libp2p's components. */
@@ -88,6 +90,13 @@ export interface ProductStore extends TypedEventTarget<ProductStoreEvents> {
   readonly publisher: PeerId | undefined
   /** Looks for the catalog's record peers now, then announces this node in the background. */
   discoverPeers(options?: AbortOptions): Promise<void>
+  /**
+   * The addresses (with `/p2p/<peer id>`) of record peers this node saved in
+   * its datastore while it last ran: its keyspace neighbours and a few others.
+   * A node restarted with a persistent datastore can join through them when no
+   * bootstrap peer is given or none answers (createProductNode does).
+   */
+  rememberedPeers(options?: AbortOptions): Promise<Multiaddr[]>
   /** How many records this node holds, how many peers it knows, and what replica maintenance did. */
   status(): StoreStatus
   /**
@@ -123,6 +132,7 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
   private readonly purge?: ExpiredRecordPurge
   private readonly maintenance?: Maintenance
   private readonly departures: DepartureWatch
+  private readonly remembered: RememberedPeers
   private readonly operations?: CounterGroup
   private readonly failures?: CounterGroup
   private started = false
@@ -137,12 +147,14 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     this.log = logger.forComponent('product-dht')
     this.publisherKey = choosePublisherKey(init.publisherKey, components.privateKey)
     this.policy = new PublisherPolicy(options.publishers)
-    this.store = new RecordStore({ datastore: new NamespaceDatastore(components.datastore, DATASTORE_NAMESPACE), logger })
+    const ownDatastore = new NamespaceDatastore(components.datastore, DATASTORE_NAMESPACE)
+    this.store = new RecordStore({ datastore: ownDatastore, logger })
     this.view = new RecordPeerView(components, {
       protocol: options.recordProtocol,
       selfIsReplica: !options.clientMode,
       onChange: () => { if (this.started) this.maintenance?.viewChanged() }
     })
+    this.remembered = new RememberedPeers({ peerId: components.peerId, peerStore: components.peerStore, datastore: ownDatastore, view: this.view, logger })
     this.departures = new DepartureWatch({ view: this.view, connectionManager: components.connectionManager, events: components.events, logger }, {
       dialTimeout: options.requestTimeout
     })
@@ -265,6 +277,7 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     this.components.events.addEventListener('peer:connect', this.onPeerConnect)
     this.purge?.start()
     this.maintenance?.start()
+    this.remembered.start()
     this.started = true
     // records from an earlier run: bring them and their replicas up to date once peers are known
     if (this.store.size > 0) this.maintenance?.viewChanged()
@@ -284,6 +297,8 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     await this.discovery.stop()
     await this.repair.stop()
     await background
+    // while the view still holds the peers met in this run
+    await this.remembered.stop()
     await this.server?.stop()
     this.view.stop()
   }
@@ -299,6 +314,10 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     // called right after a dial, identify may not yet have told which peers speak a DHT protocol
     await waitForIdentify({ getConnections: peer => this.components.connectionManager.getConnections(peer), peerStore: this.components.peerStore, events: this.components.events }, options)
     await this.discovery.join(options)
+  }
+
+  async rememberedPeers (options?: AbortOptions): Promise<Multiaddr[]> {
+    return this.remembered.load(options)
   }
 
   status (): StoreStatus {

@@ -144,6 +144,11 @@ export class RecordPeerView {
     return this.entries.size + (this.selfIsReplica ? 1 : 0)
   }
 
+  /** The remote record peers known, in no particular order. */
+  peers (): PeerId[] {
+    return [...this.entries.values()].map(e => e.id)
+  }
+
   has (peer: PeerId): boolean {
     return this.entries.has(peer.toString())
   }
