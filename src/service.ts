@@ -34,6 +34,7 @@ import { Reader } from './replication/reader.js'
 import { RecordCheck } from './replication/record-check.js'
 import { Writer } from './replication/writer.js'
 import { ExpiredRecordPurge } from './store/purge.js'
+import { LastRunning } from './store/last-running.js'
 import { RecordStore } from './store/record-store.js'
 import type { ProductStoreInit, ResolvedStoreOptions } from './options.js'
 import type { RecordClientComponents } from './protocol/client.js'
@@ -133,6 +134,7 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
   private readonly maintenance?: Maintenance
   private readonly departures: DepartureWatch
   private readonly remembered: RememberedPeers
+  private readonly lastRunning: LastRunning
   private readonly operations?: CounterGroup
   private readonly failures?: CounterGroup
   private started = false
@@ -154,6 +156,7 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
       selfIsReplica: !options.clientMode,
       onChange: () => { if (this.started) this.maintenance?.viewChanged() }
     })
+    this.lastRunning = new LastRunning(ownDatastore, this.log)
     this.remembered = new RememberedPeers({ peerId: components.peerId, peerStore: components.peerStore, datastore: ownDatastore, view: this.view, logger })
     this.departures = new DepartureWatch({ view: this.view, connectionManager: components.connectionManager, events: components.events, logger }, {
       dialTimeout: options.requestTimeout
@@ -226,9 +229,15 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
           this.safeDispatchEvent('replica:removed', {
             detail: { key: keyToString(record.key), id: record.product?.id, version: Number(record.version), reason: 'handed-off' }
           })
+        },
+        onDroppedStale: record => {
+          this.safeDispatchEvent('replica:removed', {
+            detail: { key: keyToString(record.key), id: record.product?.id, version: Number(record.version), reason: 'stale' }
+          })
         }
       }, {
         replicationFactor: options.replicationFactor,
+        readQuorum: options.readQuorum,
         interval: options.maintenanceInterval,
         settleDelay: options.maintenanceDelay,
         rate: options.maintenanceRate
@@ -248,12 +257,13 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     const maintenance = this.maintenance
     if (maintenance !== undefined) {
       components.metrics?.registerMetric('product_dht_records_under_replicated', { help: 'Records the last maintenance pass could not confirm on r peers', calculate: () => maintenance.stats.underReplicated })
+      components.metrics?.registerMetric('product_dht_records_held_back', { help: 'Records held back since the node came back after longer than the tombstone grace period, until the network confirms them', calculate: () => this.store.heldBackCount })
       components.metrics?.registerMetricGroup('product_dht_maintenance_total', {
         label: 'what',
-        help: 'What replica maintenance did: passes, syncs, failed syncs, SYNC messages and bytes, records pushed, pulled and handed off',
+        help: 'What replica maintenance did: passes, syncs, failed syncs, SYNC messages and bytes, records pushed, pulled, handed off and dropped as stale',
         calculate: () => {
-          const { passes, syncs, failedSyncs, syncMessages, syncBytes, pushed, pulled, handedOff } = maintenance.stats
-          return { passes, syncs, failed_syncs: failedSyncs, sync_messages: syncMessages, sync_bytes: syncBytes, pushed, pulled, handed_off: handedOff }
+          const { passes, syncs, failedSyncs, syncMessages, syncBytes, pushed, pulled, handedOff, droppedStale } = maintenance.stats
+          return { passes, syncs, failed_syncs: failedSyncs, sync_messages: syncMessages, sync_bytes: syncBytes, pushed, pulled, handed_off: handedOff, dropped_stale: droppedStale }
         }
       })
     }
@@ -270,6 +280,10 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     this.repair.start()
     // the index of what this node holds, before it serves or maintains anything
     await this.store.load()
+    if (this.handlers !== undefined) {
+      await this.holdBackAfterLongAbsence()
+      await this.lastRunning.start()
+    }
     await this.server?.start()
     await this.view.start()
     this.discovery.start()
@@ -280,7 +294,7 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     this.remembered.start()
     this.started = true
     // records from an earlier run: bring them and their replicas up to date once peers are known
-    if (this.store.size > 0) this.maintenance?.viewChanged()
+    if (this.store.size + this.store.heldBackCount > 0) this.maintenance?.viewChanged()
   }
 
   async stop (): Promise<void> {
@@ -299,8 +313,25 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     await background
     // while the view still holds the peers met in this run
     await this.remembered.stop()
+    if (this.handlers !== undefined) await this.lastRunning.stop()
     await this.server?.stop()
     this.view.stop()
+  }
+
+  /**
+   * A node away longer than the tombstone grace period may hold a product
+   * deleted meanwhile whose tombstones are purged everywhere: it holds back
+   * every record until the network confirms it (see RecordStore and
+   * replication/held-back-check.ts), so nothing deleted comes back.
+   */
+  private async holdBackAfterLongAbsence (): Promise<void> {
+    const last = await this.lastRunning.read()
+    const away = last === undefined ? 0 : Date.now() - last
+    if (away > this.options.tombstoneGracePeriod && this.store.size > 0) {
+      const count = await this.store.holdBackAll()
+      this.log.error('away for %d s, longer than the tombstone grace period: %d records held back until the network confirms them', Math.round(away / 1000), count)
+    }
+    if (this.maintenance !== undefined) this.maintenance.stats.heldBack = this.store.heldBackCount
   }
 
   /**

@@ -128,14 +128,15 @@ export interface ReplicaStoredEvent {
  * (`deleted`; it keeps the tombstone for the grace period), it purged a
  * tombstone or an expired record past the grace period (`purged`), or closer
  * peers joined and confirmed they hold the record, so this node dropped its
- * copy (`handed-off`).
+ * copy (`handed-off`), or it came back after longer than the tombstone grace
+ * period and the network no longer has the product (`stale`).
  */
 export interface ReplicaRemovedEvent {
   key: string
   /** the product's id, when the node still knew it (a tombstone carries no product) */
   id?: string
   version: number
-  reason: 'deleted' | 'purged' | 'handed-off'
+  reason: 'deleted' | 'purged' | 'handed-off' | 'stale'
   /** for `deleted`: the node that sent the tombstone */
   from?: PeerId
 }
@@ -156,6 +157,13 @@ export interface MaintenanceStats {
   handedOff: number
   /** records the last pass could not confirm on r peers (this node counted where it is a replica) */
   underReplicated: number
+  /**
+   * records held back, neither served nor offered, since this node came back
+   * after longer than the tombstone grace period (until the network confirms them)
+   */
+  heldBack: number
+  /** held-back records dropped because no peer had the product any more (deleted while this node was away) */
+  droppedStale: number
   /** when the last pass ended (ms since the epoch), and how long it took (ms) */
   lastPassAt?: number
   lastPassMs?: number

@@ -135,7 +135,7 @@ export function openApiDocument (options: ResolvedHttpOptions, version: string):
                 maintenance: {
                   type: 'object',
                   description: 'what replica maintenance did since the node started',
-                  properties: Object.fromEntries(['passes', 'syncs', 'failedSyncs', 'syncMessages', 'syncBytes', 'pushed', 'pulled', 'handedOff', 'underReplicated', 'lastPassAt', 'lastPassMs'].map(name => [name, { type: 'integer' }]))
+                  properties: Object.fromEntries(['passes', 'syncs', 'failedSyncs', 'syncMessages', 'syncBytes', 'pushed', 'pulled', 'handedOff', 'underReplicated', 'heldBack', 'droppedStale', 'lastPassAt', 'lastPassMs'].map(name => [name, { type: 'integer' }]))
                 },
                 uptime: { type: 'integer', description: 'seconds' }
               }

@@ -1520,6 +1520,7 @@ export interface Request {
   wantPeers: boolean
   expectedVersion?: bigint
   ranges: SyncRange[]
+  includeHeldBack?: boolean
 }
 
 export namespace Request {
@@ -1586,6 +1587,11 @@ export namespace Request {
           }
         }
 
+        if (obj.includeHeldBack != null) {
+          w.uint32(56)
+          w.bool(obj.includeHeldBack)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1633,6 +1639,10 @@ export namespace Request {
               obj.ranges.push(SyncRange.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.ranges$
               }))
+              break
+            }
+            case 7: {
+              obj.includeHeldBack = reader.bool()
               break
             }
             default: {
@@ -1705,6 +1715,13 @@ export namespace Request {
 
               obj.ranges++
 
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.includeHeldBack`,
+                value: reader.bool()
+              }
               break
             }
             default: {
@@ -1864,6 +1881,11 @@ export namespace Request {
     index: number
   }
 
+  export interface RequestIncludeHeldBackFieldEvent {
+    field: '$.includeHeldBack'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Request>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Request.codec())
   }
@@ -1872,7 +1894,7 @@ export namespace Request {
     return decodeMessage(buf, Request.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Request>): Generator<RequestTypeFieldEvent | RequestKeyFieldEvent | RequestRecordKeyFieldEvent | RequestRecordVersionFieldEvent | RequestRecordUpdatedAtFieldEvent | RequestRecordTombstoneFieldEvent | RequestRecordProductIdFieldEvent | RequestRecordProductNameFieldEvent | RequestRecordProductPriceFieldEvent | RequestRecordProductCurrencyFieldEvent | RequestRecordProductDescriptionFieldEvent | RequestRecordProductCategoryFieldEvent | RequestRecordProductTagsFieldEvent | RequestRecordProductImagesFieldEvent | RequestRecordProductAttributesNameFieldEvent | RequestRecordProductAttributesTextFieldEvent | RequestRecordProductAttributesNumberFieldEvent | RequestRecordProductAttributesFlagFieldEvent | RequestRecordPublicKeyFieldEvent | RequestRecordSignatureFieldEvent | RequestRecordExpiresAtFieldEvent | RequestWantPeersFieldEvent | RequestExpectedVersionFieldEvent | RequestRangesPrefixFieldEvent | RequestRangesBitsFieldEvent | RequestRangesCountFieldEvent | RequestRangesFingerprintFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Request>): Generator<RequestTypeFieldEvent | RequestKeyFieldEvent | RequestRecordKeyFieldEvent | RequestRecordVersionFieldEvent | RequestRecordUpdatedAtFieldEvent | RequestRecordTombstoneFieldEvent | RequestRecordProductIdFieldEvent | RequestRecordProductNameFieldEvent | RequestRecordProductPriceFieldEvent | RequestRecordProductCurrencyFieldEvent | RequestRecordProductDescriptionFieldEvent | RequestRecordProductCategoryFieldEvent | RequestRecordProductTagsFieldEvent | RequestRecordProductImagesFieldEvent | RequestRecordProductAttributesNameFieldEvent | RequestRecordProductAttributesTextFieldEvent | RequestRecordProductAttributesNumberFieldEvent | RequestRecordProductAttributesFlagFieldEvent | RequestRecordPublicKeyFieldEvent | RequestRecordSignatureFieldEvent | RequestRecordExpiresAtFieldEvent | RequestWantPeersFieldEvent | RequestExpectedVersionFieldEvent | RequestRangesPrefixFieldEvent | RequestRangesBitsFieldEvent | RequestRangesCountFieldEvent | RequestRangesFingerprintFieldEvent | RequestIncludeHeldBackFieldEvent> {
     return streamMessage(buf, Request.codec(), opts)
   }
 }

@@ -23,6 +23,7 @@ import { keyToString } from '../model/keys.js'
 import { Request, Response } from '../model/messages.js'
 import { storeRequest } from '../protocol/requests.js'
 import { keyId, syncWith } from './anti-entropy/sync-session.js'
+import { confirmHeldBack } from './held-back-check.js'
 import type { SyncOutcome } from './anti-entropy/sync-session.js'
 import type { RecordPeerView } from './peer-view.js'
 import type { LocalReplica } from './query.js'
@@ -42,10 +43,14 @@ export interface MaintenanceComponents {
   logger: ComponentLogger
   /** a copy was dropped because its new holders confirmed theirs */
   onHandedOff?(record: WireRecord): void
+  /** a held-back copy was dropped because no peer had the product any more */
+  onDroppedStale?(record: WireRecord): void
 }
 
 export interface MaintenanceInit {
   replicationFactor: number
+  /** answers without a record that drop a held-back copy (the read quorum) */
+  readQuorum: number
   /** ms between sweeps, each jittered by ±20 % */
   interval: number
   /** ms after a view change before a pass (plus up to as much again of jitter) */
@@ -58,7 +63,7 @@ export interface MaintenanceInit {
 
 /** Maintenance before its first pass (and of a node that holds no replicas). */
 export function emptyMaintenanceStats (): MaintenanceStats {
-  return { passes: 0, syncs: 0, failedSyncs: 0, syncMessages: 0, syncBytes: 0, pushed: 0, pulled: 0, handedOff: 0, underReplicated: 0 }
+  return { passes: 0, syncs: 0, failedSyncs: 0, syncMessages: 0, syncBytes: 0, pushed: 0, pulled: 0, handedOff: 0, underReplicated: 0, heldBack: 0, droppedStale: 0 }
 }
 
 /** Passes run back to back at most when the view keeps changing during them. */
@@ -178,6 +183,10 @@ export class Maintenance {
   private async pass (signal: AbortSignal): Promise<void> {
     const started = Date.now()
     const { peerId, store } = this.components
+    if (store.heldBackCount > 0) {
+      await this.confirmHeldBack(signal)
+      if (signal.aborted) return
+    }
     const entries = store.index.all()
     const neighbours = new Map<string, PeerId>()
     for (const entry of entries) {
@@ -215,6 +224,25 @@ export class Maintenance {
     this.stats.lastPassMs = this.stats.lastPassAt - started
     this.settledAt = started
     this.log('pass over %d records with %d neighbours took %d ms; %d under-replicated', entries.length, neighbours.size, this.stats.lastPassMs, underReplicated)
+  }
+
+  /** Asks the network about the records held back after a long absence (see held-back-check.ts). */
+  private async confirmHeldBack (signal: AbortSignal): Promise<void> {
+    const { peerId, view, store, local, send } = this.components
+    const r = this.init.replicationFactor
+    const outcome = await confirmHeldBack({
+      store,
+      local,
+      send,
+      holdersOf: key => view.closest(key, r + 1).filter(p => !p.equals(peerId)).slice(0, r),
+      paced: async (check, options) => this.transfers.add(check, { signal: options?.signal }),
+      onDropped: record => {
+        this.stats.droppedStale++
+        this.components.onDroppedStale?.(record)
+      }
+    }, this.init.readQuorum, { signal })
+    this.stats.heldBack = store.heldBackCount
+    this.log('held-back records: %d released, %d dropped, %d still held back', outcome.released, outcome.dropped, outcome.unresolved)
   }
 
   private async syncWith (peer: PeerId, entries: readonly IndexEntry[], signal: AbortSignal): Promise<SyncOutcome | undefined> {

@@ -3,6 +3,13 @@
  * (datastore-level on disk, MemoryDatastore otherwise). Writes are serialised
  * per key so that "never replace a newer record with an older one" holds even
  * when two PUTs for one key race.
+ *
+ * A record can be *held back*: kept on disk but neither served to reads nor
+ * offered to anti-entropy, until the network confirms it. A node that was
+ * away longer than the tombstone grace period holds back everything it had
+ * (a product deleted meanwhile may have lost its tombstones everywhere, and
+ * this copy must not bring it back). Any offer of a record for the key
+ * releases it; `dropHeldBack` removes one the network no longer has.
  */
 import { Key } from 'interface-datastore'
 import { base32 } from 'multiformats/bases/base32'
@@ -15,6 +22,8 @@ import type { Datastore } from 'interface-datastore'
 
 /** Where records live in the datastore given (the service gives its own namespace, `/product-dht`). */
 const PREFIX = '/records'
+/** Where the keys of held-back records are marked (an empty value each). */
+const HELD_BACK_PREFIX = '/held-back'
 
 export interface StoreResult {
   /** true when the offered record is now the stored one (also when it was already) */
@@ -32,9 +41,16 @@ export interface PutOptions extends AbortOptions {
   admit?(current: WireRecord | undefined): string | undefined
 }
 
+export interface ReadOptions extends AbortOptions {
+  /** answer a held-back record too (the network confirming one asks so) */
+  includeHeldBack?: boolean
+}
+
 export class RecordStore {
-  /** what the store holds, in memory: filled by load(), kept current by every change */
+  /** what the store holds and offers, in memory (held-back records left out): filled by load(), kept current by every change */
   readonly index = new RecordIndex()
+  /** base32 keys of the held-back records */
+  private readonly heldBack = new Set<string>()
   private readonly datastore: Datastore
   private readonly log: Logger
   private readonly locks = new Map<string, Promise<unknown>>()
@@ -46,8 +62,13 @@ export class RecordStore {
 
   /** Builds the index from the datastore (at start: the datastore opens with the node). */
   async load (options?: AbortOptions): Promise<void> {
+    this.heldBack.clear()
+    for await (const key of this.datastore.queryKeys({ prefix: HELD_BACK_PREFIX }, options)) {
+      this.heldBack.add(key.baseNamespace())
+    }
     const entries = []
-    for await (const { value } of this.datastore.query({ prefix: PREFIX }, options)) {
+    for await (const { key, value } of this.datastore.query({ prefix: PREFIX }, options)) {
+      if (this.heldBack.has(key.baseNamespace())) continue
       try {
         entries.push(indexEntry(decodeRecord(value), value))
       } catch (err) {
@@ -57,27 +78,90 @@ export class RecordStore {
     this.index.reset(entries)
   }
 
-  /** Number of records held (tombstones included). */
+  /** Number of records held and offered (tombstones included, held-back records not). */
   get size (): number {
     return this.index.size
+  }
+
+  /** Number of records held back until the network confirms them. */
+  get heldBackCount (): number {
+    return this.heldBack.size
+  }
+
+  /** The keys of the held-back records. */
+  heldBackKeys (): Array<Uint8Array<ArrayBuffer>> {
+    return [...this.heldBack].map(id => Uint8Array.from(base32.baseDecode(id)))
+  }
+
+  /** Holds back every record held now (see the module comment); resolves to how many. */
+  async holdBackAll (options?: AbortOptions): Promise<number> {
+    const entries = this.index.all()
+    const batch = this.datastore.batch()
+    for (const entry of entries) {
+      batch.put(this.heldBackKeyOf(entry.key), new Uint8Array(0))
+    }
+    await batch.commit(options)
+    for (const entry of entries) {
+      this.heldBack.add(base32.baseEncode(entry.key))
+    }
+    this.index.reset([])
+    return entries.length
+  }
+
+  /**
+   * Removes the held-back record of `key`: the network no longer has the
+   * product. A record offered for the key since (which released it) is kept.
+   */
+  async dropHeldBack (key: Uint8Array, options?: AbortOptions): Promise<WireRecord | undefined> {
+    return this.withLock(key, async () => {
+      if (!this.heldBack.has(base32.baseEncode(key))) {
+        return undefined
+      }
+      const current = await this.get(key, { ...options, includeHeldBack: true })
+      await this.datastore.delete(this.keyOf(key), options)
+      await this.datastore.delete(this.heldBackKeyOf(key), options)
+      this.heldBack.delete(base32.baseEncode(key))
+      return current
+    })
   }
 
   private keyOf (key: Uint8Array): Key {
     return new Key(`${PREFIX}/${base32.baseEncode(key)}`)
   }
 
-  async get (key: Uint8Array, options?: AbortOptions): Promise<WireRecord | undefined> {
-    const dsKey = this.keyOf(key)
-    let bytes: Uint8Array
+  private heldBackKeyOf (key: Uint8Array): Key {
+    return new Key(`${HELD_BACK_PREFIX}/${base32.baseEncode(key)}`)
+  }
+
+  /** The record of `key`; a held-back one only with `includeHeldBack`. */
+  async get (key: Uint8Array, options?: ReadOptions): Promise<WireRecord | undefined> {
+    if (options?.includeHeldBack !== true && this.heldBack.has(base32.baseEncode(key))) {
+      return undefined
+    }
+    const bytes = await this.read(key, options)
+    return bytes === undefined ? undefined : decodeRecord(bytes)
+  }
+
+  private async read (key: Uint8Array, options?: AbortOptions): Promise<Uint8Array | undefined> {
     try {
-      bytes = await this.datastore.get(dsKey, options)
+      return await this.datastore.get(this.keyOf(key), options)
     } catch (err) {
       if ((err as Error).name === 'NotFoundError') {
         return undefined
       }
       throw err
     }
-    return decodeRecord(bytes)
+  }
+
+  /** An offer for a held-back key shows the network has the product: the record held goes back into the index. */
+  private async release (key: Uint8Array, options?: AbortOptions): Promise<void> {
+    const id = base32.baseEncode(key)
+    if (!this.heldBack.has(id)) return
+    const bytes = await this.read(key, options)
+    await this.datastore.delete(this.heldBackKeyOf(key), options)
+    this.heldBack.delete(id)
+    if (bytes !== undefined) this.index.set(indexEntry(decodeRecord(bytes), bytes))
+    this.log('released held-back record %s: the network has the product', id)
   }
 
   /**
@@ -86,6 +170,7 @@ export class RecordStore {
    */
   async put (record: WireRecord, options: PutOptions = {}): Promise<StoreResult> {
     return this.withLock(record.key, async () => {
+      await this.release(record.key, options)
       const current = await this.get(record.key, options)
       const refused = options.admit?.(current)
       if (refused !== undefined) {
@@ -154,9 +239,10 @@ export class RecordStore {
     })
   }
 
-  /** Every record held, in datastore order. */
-  async * entries (options?: AbortOptions): AsyncGenerator<WireRecord> {
-    for await (const { value } of this.datastore.query({ prefix: PREFIX }, options)) {
+  /** Every record held, in datastore order; held-back ones only with `includeHeldBack`. */
+  async * entries (options?: ReadOptions): AsyncGenerator<WireRecord> {
+    for await (const { key, value } of this.datastore.query({ prefix: PREFIX }, options)) {
+      if (options?.includeHeldBack !== true && this.heldBack.has(key.baseNamespace())) continue
       try {
         yield decodeRecord(value)
       } catch (err) {

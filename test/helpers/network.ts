@@ -77,3 +77,19 @@ export async function rawExchange (from: ProductNode, to: PeerId, frames: Uint8A
 export function encodeRequest (request: Partial<Request>): Uint8Array {
   return Request.encode(request)
 }
+
+/** Polls `condition` every 100 ms; fails the test, naming `what`, when it does not hold within `timeout` ms. */
+export async function until (what: string, condition: () => Promise<boolean> | boolean, timeout = 30_000): Promise<void> {
+  const started = Date.now()
+  while (!await condition()) {
+    if (Date.now() - started > timeout) throw new Error(`not within ${timeout} ms: ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+}
+
+/** id → name of the products `node` holds as a replica. */
+export async function heldProducts (node: ProductNode): Promise<Map<string, string>> {
+  const names = new Map<string, string>()
+  for await (const product of node.localProducts()) names.set(product.id, product.name)
+  return names
+}

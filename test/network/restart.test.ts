@@ -13,7 +13,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { LevelDatastore } from 'datastore-level'
 import { createProductNode } from '../../src/index.js'
-import { startNetwork, stopAll } from '../helpers/network.js'
+import { heldProducts as held, startNetwork, stopAll, until } from '../helpers/network.js'
 import type { ProductNode, ProductNodeOptions } from '../../src/index.js'
 
 // r = 5 on 5 nodes: the restarted node holds every product
@@ -32,21 +32,6 @@ async function forgetPeerStore (dir: string): Promise<void> {
   } finally {
     await store.close()
   }
-}
-
-async function until (what: string, condition: () => Promise<boolean> | boolean, timeout = 30_000): Promise<void> {
-  const started = Date.now()
-  while (!await condition()) {
-    if (Date.now() - started > timeout) assert.fail(`not within ${timeout} ms: ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
-}
-
-/** id → name of what `node` holds as a replica. */
-async function held (node: ProductNode): Promise<Map<string, string>> {
-  const names = new Map<string, string>()
-  for await (const product of node.localProducts()) names.set(product.id, product.name)
-  return names
 }
 
 describe('a node restarted with its data directory and no bootstrap peer to call', () => {

@@ -29,6 +29,40 @@ describe('record store', () => {
     assert.equal((await store.get(key))?.version, 3n)
   })
 
+  it('holds records back (not served, not indexed) until an offer releases them or they are dropped, across reopening', async () => {
+    const datastore = new MemoryDatastore()
+    let store = new RecordStore({ datastore, logger: defaultLogger() })
+    const other = productKey('P002')
+    const third = productKey('P003')
+    await store.put(createRecord(key, product, 2n, 10))
+    await store.put(createRecord(other, validateProduct({ id: 'P002', name: 'Other', price: '1.00', currency: 'EUR' }), 1n, 10))
+    await store.put(createRecord(third, validateProduct({ id: 'P003', name: 'Third', price: '1.00', currency: 'EUR' }), 1n, 10))
+    assert.equal(await store.holdBackAll(), 3)
+    assert.equal(store.size, 0)
+    assert.equal(await store.get(key), undefined)
+    assert.equal((await store.get(key, { includeHeldBack: true }))?.version, 2n)
+
+    // the marks survive a restart
+    store = new RecordStore({ datastore, logger: defaultLogger() })
+    await store.load()
+    assert.equal(store.heldBackCount, 3)
+    assert.equal(store.size, 0)
+
+    // an offer, even of an older version, releases the key; the newer record stays
+    assert.equal((await store.put(createRecord(key, product, 1n, 5))).stored, false)
+    assert.equal((await store.get(key))?.version, 2n)
+    assert.equal(store.size, 1)
+    // a dropped one is gone, on disk too
+    assert.equal((await store.dropHeldBack(other))?.version, 1n)
+    assert.equal(await store.get(other, { includeHeldBack: true }), undefined)
+    assert.equal(await store.dropHeldBack(key), undefined, 'a released key is not dropped')
+    assert.deepEqual(store.heldBackKeys().map(k => k.join()), [third.join()])
+    store = new RecordStore({ datastore, logger: defaultLogger() })
+    await store.load()
+    assert.equal(store.heldBackCount, 1)
+    assert.equal(store.size, 1)
+  })
+
   it('keeps the newest of racing writes', async () => {
     const store = new RecordStore({ datastore: new MemoryDatastore(), logger: defaultLogger() })
     const versions = [5n, 3n, 9n, 1n, 7n, 2n, 8n]
