@@ -14,6 +14,7 @@ import { BootstrapRetry, joinNetwork } from './join.js'
 import { resolveNodeOptions } from './options.js'
 import { loadOrCreatePrivateKey } from './store/identity.js'
 import type { ProductHost } from './host.js'
+import type { JoinResult } from './join.js'
 import type { ProductNodeOptions, ResolvedNodeOptions } from './options.js'
 import type { ProductStore } from './service.js'
 import type { DeleteOptions, GetOptions, Product, ProductInput, ProductRecord, ProductStoreEvents, PutOptions, StoreStatus, WriteResult } from './types.js'
@@ -184,33 +185,35 @@ export class ProductNode {
         await this.discover(until, options)
         return
       }
-      if (remembered.length > 0 && await this.rejoin(remembered, until, options)) {
+      const rejoined = remembered.length > 0 ? await this.rejoin(remembered, until, options) : { reached: 0, failures: [] }
+      if (rejoined.reached > 0) {
         this.log.error('no bootstrap peer could be reached; joined through the peers remembered from the last run')
         return
       }
+      // the error names every address tried: the bootstrap list, then the remembered peers
+      const failures = [...joined.failures, ...rejoined.failures.map(f => ({ ...f, reason: `remembered from the last run: ${f.reason}` }))]
       if (!startAlone) {
-        throw new BootstrapError(joined.failures)
+        throw new BootstrapError(failures)
       }
-      this.runAlone(`no bootstrap peer could be reached (${joined.failures.map(f => `${f.address}: ${f.reason}`).join('; ')})`, bootstrap)
+      this.runAlone(`no bootstrap peer could be reached (${failures.map(f => `${f.address}: ${f.reason}`).join('; ')})`, [...bootstrap, ...remembered])
       return
     }
     // no bootstrap list: the first node of a network, or a node restarted with its data directory
-    if (remembered.length > 0 && !await this.rejoin(remembered, until, options)) {
-      this.runAlone(`none of the ${remembered.length} addresses remembered from the last run answered`, remembered)
+    if (remembered.length > 0 && (await this.rejoin(remembered, until, options)).reached === 0) {
+      this.runAlone(`no peer remembered from the last run answered (${remembered.join(', ')})`, remembered)
     }
   }
 
-  /** Joins through the addresses of remembered peers within what is left of the join's time; resolves to whether one answered. */
-  private async rejoin (remembered: string[], until: number, options: AbortOptions): Promise<boolean> {
+  /** Joins through the addresses of remembered peers within what is left of the join's time. */
+  private async rejoin (remembered: string[], until: number, options: AbortOptions): Promise<JoinResult> {
     // bootstrap peers that timed out may have taken the join's time: the remembered get some of their own
     const left = Math.max(until - Date.now(), Math.min(REJOIN_MIN_TIME, this.options.joinTimeout))
     const joined = await joinNetwork(this.libp2p, remembered, this.log, { signal: options.signal, timeout: left })
-    if (joined.reached === 0) {
-      return false
+    if (joined.reached > 0) {
+      this.log('rejoined through %d of %d remembered addresses', joined.reached, remembered.length)
+      await this.discover(until, options)
     }
-    this.log('rejoined through %d of %d remembered addresses', joined.reached, remembered.length)
-    await this.discover(until, options)
-    return true
+    return joined
   }
 
   /**

@@ -392,7 +392,7 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
       throw new InvalidProductError([{ field: 'expiresAt', message: 'must be a date in the future' }])
     }
     return this.track('put', product.id, key, async () =>
-      this.write(key, version => createRecord(key, product, version, Date.now(), expiresAt), 'put', options))
+      this.write(key, version => createRecord(key, product, version, Date.now(), expiresAt), 'put', { ...options, label: product.id }))
   }
 
   /**
@@ -403,7 +403,7 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     this.assertRunning()
     const key = productKey(validateProductId(id))
     return this.track('delete', id, key, async () =>
-      this.write(key, version => createTombstone(key, version, Date.now()), 'delete', options))
+      this.write(key, version => createTombstone(key, version, Date.now()), 'delete', { ...options, label: id }))
   }
 
   /** The product, or undefined when the replicas that answered hold none (or a delete). */
@@ -458,7 +458,7 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     }
   }
 
-  private async write (key: KeyBytes, make: (version: bigint) => WireRecord, operation: 'put' | 'delete', options: PutOptions | DeleteOptions): Promise<WriteResult> {
+  private async write (key: KeyBytes, make: (version: bigint) => WireRecord, operation: 'put' | 'delete', options: (PutOptions | DeleteOptions) & { label: string }): Promise<WriteResult> {
     const signer = options.publisherKey ?? this.publisherKey
     if (signer === undefined) {
       throw new InvalidParametersError(`This node's key (${this.components.privateKey.type}) cannot sign records: pass publisherKey (Ed25519 or secp256k1)`)

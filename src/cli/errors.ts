@@ -5,6 +5,22 @@ import { EXIT, exitCodeOf } from './exit-codes.js'
 import type { ExitCode } from './exit-codes.js'
 import type { ErrorBody } from '../http/errors.js'
 
+/**
+ * The library's messages name its options (`startAlone: true`, `writeQuorum`);
+ * a CLI user sets the daemon's flags instead.
+ */
+const OPTION_FLAGS: Array<[RegExp, string]> = [
+  [/startAlone: true/g, '--start-alone'],
+  [/\bwriteQuorum\b/g, '--write-quorum'],
+  [/\breadQuorum\b/g, '--read-quorum'],
+  [/\breplicationFactor\b/g, '--replication-factor']
+]
+
+/** `message` with the library's option names as the daemon's flags. */
+export function inFlagTerms (message: string): string {
+  return OPTION_FLAGS.reduce((text, [option, flag]) => text.replace(option, flag), message)
+}
+
 /** A failure with a message for the user and an exit code. */
 export class CliError extends Error {
   static readonly NAME: string = 'CliError'
@@ -36,7 +52,7 @@ export class ApiError extends CliError {
 
   constructor (status: number, body: ErrorBody) {
     const issues = body.issues?.map(i => `\n  ${i.field === '' ? '(product)' : i.field}: ${i.message}`).join('') ?? ''
-    super(`${body.name}: ${body.message}${issues}`, exitCodeOf(body.name))
+    super(`${body.name}: ${inFlagTerms(body.message)}${issues}`, exitCodeOf(body.name))
     this.status = status
     this.body = body
   }

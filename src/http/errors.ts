@@ -84,6 +84,9 @@ const FASTIFY_ERRORS: Record<string, new (message: string) => Error> = {
  */
 export function apiError (err: Error & { code?: string, statusCode?: number }): Error {
   const mapped = err.code === undefined ? undefined : FASTIFY_ERRORS[err.code]
+  if (mapped === UnsupportedMediaTypeError) {
+    return new UnsupportedMediaTypeError(`${err.message}: send the body as JSON with Content-Type: application/json`)
+  }
   if (mapped !== undefined) {
     return new mapped(err.message)
   }

@@ -35,6 +35,8 @@ export interface WriteOptions extends AbortOptions, ProgressOptions<PutProgressE
   expectedVersion?: number
   /** the key that signs the record */
   signer: PrivateKey
+  /** what error messages call the record (the product's id; default its key) */
+  label?: string
 }
 
 /** What a write achieved: who acknowledged, with the record that was stored. */
@@ -81,12 +83,13 @@ export class Writer {
   async write (key: KeyBytes, make: (version: bigint) => WireRecord, operation: 'put' | 'delete', options: WriteOptions): Promise<WriteReceipt> {
     const { policy, query, versions } = this.components
     const keyText = keyToString(key)
+    const named = options.label ?? keyText
     if (!policy.mayPublish(options.signer.publicKey)) {
       throw new UnauthorizedPublisherError(`${peerIdFromPublicKey(options.signer.publicKey).toString()} is not in this catalog's publishers list`)
     }
     const conditional = options.expectedVersion !== undefined
     let version = conditional
-      ? await this.versionAfter(key, options.expectedVersion ?? 0, operation, options)
+      ? await this.versionAfter(key, options.expectedVersion ?? 0, `${operation} of ${named}`, options)
       : versions.get(key) + 1n
     for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
       const record = await signRecord(make(version), options.signer)
@@ -99,11 +102,11 @@ export class Writer {
         const owner = outcome.forbidden.held === undefined ? undefined : publisherOf(outcome.forbidden.held)
         throw policy.closed
           ? new UnauthorizedPublisherError(outcome.forbidden.reason)
-          : new NotOwnerError(`${operation} of ${keyText} refused: ${outcome.forbidden.reason}`, owner)
+          : new NotOwnerError(`${operation} of ${named} refused: ${outcome.forbidden.reason}`, owner)
       }
       if (outcome.newer !== undefined && outcome.acked.length < this.writeQuorum) {
         if (conditional) {
-          throw this.lostRace(operation, keyText, outcome.newer)
+          throw this.lostRace(operation, named, outcome.newer)
         }
         // a replica holds this version or a newer one: build on it and try again
         query.log('%s of %s met version %d; retrying', operation, keyText, outcome.newer.version)
@@ -116,25 +119,25 @@ export class Writer {
       const counted = conditional ? this.countTrueReplicas(key, outcome.acked) : outcome.acked.length
       if (counted < this.writeQuorum) {
         throw conditional && outcome.newer !== undefined
-          ? this.lostRace(operation, keyText, outcome.newer)
+          ? this.lostRace(operation, named, outcome.newer)
           : new QuorumError(operation, this.writeQuorum, counted, outcome.failed)
       }
       versions.remember(key, version)
       return { record, acked: outcome.acked, failed: outcome.failed }
     }
-    throw new VersionConflictError(`${operation} of ${keyText} kept meeting newer versions (concurrent writers); read and try again`, Number(version - 1n))
+    throw new VersionConflictError(`${operation} of ${named} kept meeting newer versions (concurrent writers); read and try again`, Number(version - 1n))
   }
 
   /**
    * The version a compare-and-set writes: one above what a quorum holds now
    * (R + W > r: it sees the last acknowledged write), if that is `expected`.
    */
-  private async versionAfter (key: KeyBytes, expected: number, operation: string, options: AbortOptions): Promise<bigint> {
+  private async versionAfter (key: KeyBytes, expected: number, what: string, options: AbortOptions): Promise<bigint> {
     const held = (await this.components.reader.read(key, options)).newest
     // a deleted or expired product counts as absent: version 0
     const current = held === undefined || held.tombstone || isExpired(held) ? 0n : held.version
     if (current !== BigInt(expected)) {
-      throw new VersionConflictError(`${operation} of ${keyToString(key)} expected version ${expected}; the replicas hold version ${current}`, Number(current))
+      throw new VersionConflictError(`${what} expected version ${expected}; the replicas hold version ${current}`, Number(current))
     }
     return (held?.version ?? 0n) + 1n
   }
@@ -144,8 +147,8 @@ export class Writer {
     return acked.filter(peer => replicas.has(peer.toString())).length
   }
 
-  private lostRace (operation: string, keyText: string, newer: WireRecord): VersionConflictError {
-    return new VersionConflictError(`${operation} of ${keyText} lost to another writer of version ${newer.version}`, Number(newer.version))
+  private lostRace (operation: string, named: string, newer: WireRecord): VersionConflictError {
+    return new VersionConflictError(`${operation} of ${named} lost to another writer of version ${newer.version}`, Number(newer.version))
   }
 
   /**

@@ -138,6 +138,9 @@ describe('the product-dht client commands against live daemons', () => {
     const status = await runCli(['status', '--api', 'http://127.0.0.1:9', '--timeout', '5000'])
     assert.equal(status.code, 7)
     assert.match(status.stderr, /No daemon answered at http:\/\/127\.0\.0\.1:9/)
+    const typo = await runCli(['status', '--api', 'not-a-url'])
+    assert.equal(typo.code, 2, 'a URL that is not one is a usage error')
+    assert.match(typo.stderr, /must be an http:\/\/ or https:\/\/ URL/)
   })
 
   it('shows the status and the peers, as text and as JSON', async () => {

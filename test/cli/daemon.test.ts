@@ -68,6 +68,7 @@ describe('the daemon command', () => {
     const run = await runCli(['daemon', '--data-dir', await dir(), '--http-port', '0', '--bootstrap', `/ip4/127.0.0.1/tcp/9/p2p/${nobody}`])
     assert.equal(run.code, 10)
     assert.match(run.stderr, /The daemon could not start: Could not reach any bootstrap peer: \/ip4\/127\.0\.0\.1\/tcp\/9/)
+    assert.match(run.stderr, /or pass --start-alone to start without them/, 'the advice names the flag, not the library option')
   })
 
   it('stops cleanly on SIGINT and starts again with the same identity and records', async () => {

@@ -126,6 +126,7 @@ describe('the HTTP API of two daemons', () => {
     const text = await call(a.url, 'PUT', '/v1/products/HTTP-4', { raw: 'name=Widget', headers: { 'content-type': 'text/plain' }, token: TOKEN })
     assert.equal(text.status, 415)
     assert.equal(text.body.name, 'UnsupportedMediaTypeError')
+    assert.match(text.body.message, /Content-Type: application\/json/)
     const large = await put('HTTP-4', { ...widget, description: 'x'.repeat(300 * 1024) })
     assert.equal(large.status, 413)
     assert.equal(large.body.name, 'PayloadTooLargeError')

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { LevelDatastore } from 'datastore-level'
-import { createProductNode } from '../../src/index.js'
+import { BootstrapError, createProductNode } from '../../src/index.js'
 import { heldProducts as held, startNetwork, stopAll, until } from '../helpers/network.js'
 import type { ProductNode, ProductNodeOptions } from '../../src/index.js'
 
@@ -109,5 +109,17 @@ describe('a node restarted with its data directory and no bootstrap peer to call
     assert.equal(node.libp2p.getConnections().length, 0)
     assert.ok(warnings.some(w => (w as Error & { code?: string }).code === 'PRODUCT_DHT_STARTED_ALONE' && /remembered/.test(w.message)), 'a warning says it runs alone')
     assert.equal((await held(node)).get('RESTART-0'), 'Product 0 v2', 'its records are still there')
+  })
+
+  it('rejects with BootstrapError naming the remembered peers too, when neither they nor its bootstrap peer answer', async () => {
+    await node!.stop()
+    node = undefined
+    const nobody = `/ip4/127.0.0.1/tcp/1/p2p/${peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()}`
+    const refused = await createProductNode({ ...OPTIONS, dataDir: dir, bootstrap: [nobody], joinTimeout: 5_000 }).then(
+      async started => { await started.stop(); return undefined },
+      (err: Error) => err)
+    assert.ok(refused instanceof BootstrapError, `rejected with ${refused?.name}`)
+    assert.equal(refused.failures[0].address, nobody)
+    assert.ok(refused.failures.length > 1 && refused.failures.slice(1).every(f => f.reason.startsWith('remembered from the last run')), refused.message)
   })
 })

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises'
 import { Option } from 'commander'
 import { HTTP_DEFAULTS } from '../../http/options.js'
 import { CONFIG_KEYS, DEFAULT_DATA_DIR, mergeConfig, readConfigFile } from '../config.js'
-import { CliError, UsageError } from '../errors.js'
+import { CliError, inFlagTerms, UsageError } from '../errors.js'
 import { EXIT } from '../exit-codes.js'
 import { wholeNumber } from '../options.js'
 import { createOutput } from '../output.js'
@@ -124,7 +124,7 @@ async function runDaemon (config: DaemonConfig, json: boolean): Promise<void> {
     }
     const name = (err as Error).name
     const code = (err as NodeJS.ErrnoException).code
-    throw new CliError(`The daemon could not start: ${(err as Error).message}${code === 'EADDRINUSE' ? ' (is another daemon on that port? --http-port picks another)' : ''}`,
+    throw new CliError(`The daemon could not start: ${inFlagTerms((err as Error).message)}${code === 'EADDRINUSE' ? ' (is another daemon on that port? --http-port picks another)' : ''}`,
       USAGE_ERRORS.has(name) ? EXIT.USAGE : EXIT.START_FAILED)
   }
   const status = {

@@ -35,14 +35,15 @@ export function exportCommand (program: Command): void {
   withClientOptions(program.command('export')
     .description("export products into a catalog file: those the daemon's node holds, or those with the ids given")
     .addOption(new Option('-o, --output <file>', 'where to write; - is standard output').default('-'))
-    .addOption(new Option('--format <format>', 'jsonl, csv or jsonld (default: from the output name)'))
+    .addOption(new Option('--format <format>', 'jsonl, csv or jsonld (default: from the output name; jsonl on standard output)'))
     .addOption(new Option('--id <id...>', 'export these products (read from their replicas)'))
     .option('--ids <file>', 'a file of ids to export, one a line (- reads standard input)')
     .addOption(new Option('--concurrency <n>', 'reads in flight at once, with ids').argParser(wholeNumber(1, 64)).default(8))
     .option('--no-progress', 'no progress bar or progress lines'))
     .action(async (flags: ExportFlags) => {
       const output = createOutput(flags.json)
-      const format = chooseFormat(flags.output, flags.format)
+      // standard output has no name to tell a format by: JSON Lines, one product a line
+      const format = flags.output === '-' && flags.format === undefined ? 'jsonl' : chooseFormat(flags.output, flags.format)
       if (flags.output === '-' && flags.json) {
         throw new UsageError('--json prints a summary on standard output: give --output <file> for the catalog')
       }

@@ -9,7 +9,7 @@ import type { Command } from 'commander'
 
 export function infoCommands (program: Command): void {
   withClientOptions(program.command('status')
-    .description("the daemon's node: peer id, addresses to join through, peers, records held"))
+    .description("the daemon's node: peer id, addresses to join through, peers, records held, what maintenance did"))
     .action(async (flags: ClientOptions) => {
       const status = await clientOf(flags).status()
       createOutput(flags.json).result(status, () => [
@@ -20,6 +20,9 @@ export function infoCommands (program: Command): void {
         `record peers     ${status.recordPeers}`,
         `records held     ${status.recordsHeld}`,
         `under-replicated ${status.underReplicated}`,
+        ...(status.maintenance.heldBack > 0 || status.maintenance.droppedStale > 0
+          ? [`held back        ${status.maintenance.heldBack} (back after the tombstone grace period; ${status.maintenance.droppedStale} dropped as deleted meanwhile)`]
+          : []),
         `maintenance      ${status.maintenance.passes} passes, ${status.maintenance.pushed} pushed, ${status.maintenance.pulled} pulled, ${status.maintenance.handedOff} handed off`,
         `uptime           ${status.uptime} s`
       ].join('\n'))
