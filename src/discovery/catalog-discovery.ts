@@ -22,6 +22,13 @@ const CONNECTED_PAUSE = 10_000
  * within seconds instead of one whole interval later.
  */
 const FIRST_RETRY = 2_000
+/**
+ * ms during which a request whose view is too thin does not look up again,
+ * after a lookup that found no peer the view did not already hold (while the
+ * view stays as it was): in a network smaller than r, every put and get would
+ * otherwise pay for a DHT lookup that can find nobody new.
+ */
+const FRUITLESS_PAUSE = 30_000
 
 export interface CatalogDiscoveryComponents {
   peerId: PeerId
@@ -66,6 +73,8 @@ export class CatalogDiscovery {
   private background?: Promise<void>
   /** discoveries a caller waits for (join, a thin view's lookup): stop() ends and awaits them too */
   private readonly foreground = new Set<Promise<unknown>>()
+  /** after a lookup that found nobody new: until when, and for which view epoch, lookups pause */
+  private fruitless?: { until: number, epoch: number }
 
   constructor (components: CatalogDiscoveryComponents, init: CatalogDiscoveryInit) {
     this.components = components
@@ -195,17 +204,26 @@ export class CatalogDiscovery {
    * Bounded by `lookupTimeout` as well as the caller's signal.
    */
   async findCandidates (key: Uint8Array, options: AbortOptions = {}): Promise<PeerId[]> {
+    const { view, peerId } = this.components
+    if (this.fruitless !== undefined && this.fruitless.until > Date.now() && this.fruitless.epoch === view.epoch) {
+      return []
+    }
     if (!await this.components.hasDhtPeers()) {
       return []
     }
+    const epoch = view.epoch
     const timeout = AbortSignal.timeout(this.init.lookupTimeout)
-    return this.tracked({ signal: options.signal == null ? timeout : AbortSignal.any([options.signal, timeout]) }, async signal => {
+    const found = await this.tracked({ signal: options.signal == null ? timeout : AbortSignal.any([options.signal, timeout]) }, async signal => {
       const [closest, discovered] = await Promise.all([
         this.closestPeers(key, { signal }),
         this.discover({ signal })
       ])
       return [...discovered, ...closest]
     })
+    const news = found.filter(p => !p.equals(peerId) && !view.has(p))
+    this.fruitless = news.length === 0 && view.epoch === epoch ? { until: Date.now() + FRUITLESS_PAUSE, epoch } : undefined
+    if (this.fruitless !== undefined) this.log('a lookup found no record peer beyond the view; the next ones wait %d s or a change of the view', FRUITLESS_PAUSE / 1000)
+    return found
   }
 
   /** A DHT lookup of the peers closest to `key`; whatever it found when it ends or fails. */
