@@ -20,6 +20,7 @@ import { validateProduct } from './model/product.js'
 import { PublisherPolicy, publisherOf } from './model/publishers.js'
 import { createRecord, createTombstone, isExpired, productOf, validateRecord } from './model/record.js'
 import { assertPublisherKey } from './model/signature.js'
+import { VerifiedRecords } from './model/verified-records.js'
 import { resolveStoreOptions } from './options.js'
 import { RecordClient } from './protocol/client.js'
 import { RequestHandlers } from './protocol/handlers/index.js'
@@ -161,12 +162,15 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     this.departures = new DepartureWatch({ view: this.view, connectionManager: components.connectionManager, events: components.events, logger }, {
       dialTimeout: options.requestTimeout
     })
-    const check = new RecordCheck(this.policy, this.log)
+    // one per node: what this node validated itself, for its reads and its handlers alike
+    const verified = new VerifiedRecords()
+    const check = new RecordCheck(this.policy, this.log, verified)
     if (!options.clientMode) {
       this.handlers = new RequestHandlers({
         store: this.store,
         policy: this.policy,
         logger,
+        verified,
         hints: async (key, requester, asked, opts) => this.view.hintsFor(key, options.replicationFactor, requester, asked, opts),
         sharedWith: requester => key => this.maintenance?.shares(requester, key) ?? false,
         onStored: (record, from) => { this.onStored(record, from) }

@@ -15,6 +15,7 @@ import type { KeyBytes } from './keys.js'
 import { Record as WireRecord } from './messages.js'
 import { productFromWire, productToWire } from './product.js'
 import { verifyRecordSignature } from './signature.js'
+import type { VerifiedRecords } from './verified-records.js'
 import type { Product } from '../types.js'
 
 export type { WireRecord }
@@ -67,9 +68,38 @@ export function decodeRecord (bytes: Uint8Array): WireRecord {
  * tombstone). Throws InvalidRecordError or RecordTooLargeError.
  */
 export function validateRecord (record: WireRecord, key: Uint8Array): Product | undefined {
+  checkKey(record, key)
+  return checkContents(record, key, encodeRecord(record))
+}
+
+/**
+ * validateRecord without the product, for a node that checks many copies of
+ * the same records: bytes that `verified` names passed every check before
+ * and are not checked again (a digest costs about 1.5 µs, a signature about
+ * 150 µs); bytes that pass are added to it. Throws like validateRecord.
+ */
+export function verifyRecord (record: WireRecord, key: Uint8Array, verified?: VerifiedRecords): void {
+  checkKey(record, key)
+  const encoded = encodeRecord(record)
+  if (verified === undefined) {
+    checkContents(record, key, encoded)
+    return
+  }
+  const digest = verified.digestOf(encoded)
+  if (!verified.has(digest)) {
+    checkContents(record, key, encoded)
+    verified.add(digest)
+  }
+}
+
+function checkKey (record: WireRecord, key: Uint8Array): void {
   if (!uint8ArrayEquals(record.key, key)) {
     throw new InvalidRecordError('Record key does not match the requested key')
   }
+}
+
+/** Every check but the key's, on a record whose encoding is `encoded`. */
+function checkContents (record: WireRecord, key: Uint8Array, encoded: Uint8Array): Product | undefined {
   if (record.version < 1n || record.version > MAX_VERSION) {
     throw new InvalidRecordError(`Record version ${record.version} is out of range`)
   }
@@ -96,7 +126,7 @@ export function validateRecord (record: WireRecord, key: Uint8Array): Product | 
     throw new InvalidRecordError(`Product id "${product.id}" does not hash to the record key`)
   }
   const canonical = encodeRecord({ ...record, product: productToWire(product) })
-  if (!uint8ArrayEquals(canonical, encodeRecord(record))) {
+  if (!uint8ArrayEquals(canonical, encoded)) {
     throw new InvalidRecordError('Record product is not in canonical form')
   }
   verifyRecordSignature(record)

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict'
 import { InvalidRecordError, RecordTooLargeError } from '../../src/errors.js'
 import { productKey } from '../../src/model/keys.js'
 import { validateProduct } from '../../src/model/product.js'
-import { MAX_RECORD_SIZE, compareRecords, createRecord, createTombstone, decodeRecord, encodeRecord, validateRecord } from '../../src/model/record.js'
+import { MAX_RECORD_SIZE, compareRecords, createRecord, createTombstone, decodeRecord, encodeRecord, validateRecord, verifyRecord } from '../../src/model/record.js'
 import { signRecord, signingPayload, SIGNATURE_DOMAIN } from '../../src/model/signature.js'
+import { VerifiedRecords } from '../../src/model/verified-records.js'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { WireRecord } from '../../src/model/record.js'
 
@@ -98,5 +99,34 @@ describe('records', () => {
     const secp = await signRecord(createRecord(key, product, 1n, 1), await generateKeyPair('secp256k1'))
     assert.deepEqual(validateRecord(secp, key), product)
     await assert.rejects(signRecord(createRecord(key, product, 1n, 1), await generateKeyPair('RSA', 1024)), /Ed25519 or secp256k1/)
+  })
+
+  it('checks the same bytes once with a verified set, and a changed copy in full every time', async () => {
+    const verified = new VerifiedRecords(2)
+    const signed = await sign(createRecord(key, product, 1n, 1))
+    verifyRecord(signed, key, verified)
+    assert.equal(verified.size, 1)
+    // another replica's copy: a new object with the same bytes
+    verifyRecord(decodeRecord(encodeRecord(signed)), key, verified)
+    assert.equal(verified.size, 1)
+    // bytes that passed before are still refused under another key
+    assert.throws(() => verifyRecord(signed, productKey('P002'), verified), /does not match/)
+    // a copy changed anywhere has other bytes: checked, refused, never remembered
+    for (const tampered of [
+      { ...signed, version: 2n },
+      { ...signed, product: { ...signed.product!, price: '0.01' } },
+      { ...signed, product: { ...signed.product!, price: '99.990' } }
+    ]) {
+      assert.throws(() => verifyRecord(tampered, key, verified), InvalidRecordError)
+    }
+    assert.equal(verified.size, 1)
+    // bounded: the oldest digest goes
+    const second = await sign(createRecord(key, product, 2n, 1))
+    const third = await sign(createRecord(key, product, 3n, 1))
+    verifyRecord(second, key, verified)
+    verifyRecord(third, key, verified)
+    assert.equal(verified.size, 2)
+    assert.equal(verified.has(verified.digestOf(encodeRecord(signed))), false)
+    assert.equal(verified.has(verified.digestOf(encodeRecord(third))), true)
   })
 })

@@ -3,7 +3,7 @@
  * the held one is newer or the publisher may not replace it, and say which.
  */
 import { Response } from '../../model/messages.js'
-import { compareRecords, isExpired, validateRecord } from '../../model/record.js'
+import { compareRecords, isExpired, verifyRecord } from '../../model/record.js'
 import { reply } from '../responses.js'
 import type { HandlerComponents } from './types.js'
 import type { Request } from '../../model/messages.js'
@@ -12,7 +12,7 @@ import type { AbortOptions, PeerId } from '@libp2p/interface'
 
 export async function storeOffered (components: HandlerComponents, request: Request, record: WireRecord, from: PeerId, options?: AbortOptions): Promise<Response> {
   // throws InvalidRecordError or RecordTooLargeError, which the dispatcher answers
-  validateRecord(record, request.key)
+  verifyRecord(record, request.key, components.verified)
   if (isExpired(record)) {
     return reply(Response.Status.INVALID, 'Record has expired')
   }

@@ -4,6 +4,7 @@
 import type { PeerHint, Request, Response } from '../../model/messages.js'
 import type { PublisherPolicy } from '../../model/publishers.js'
 import type { WireRecord } from '../../model/record.js'
+import type { VerifiedRecords } from '../../model/verified-records.js'
 import type { RecordStore } from '../../store/record-store.js'
 import type { AbortOptions, ComponentLogger, PeerId } from '@libp2p/interface'
 
@@ -15,6 +16,8 @@ export interface HandlerComponents {
   /** who may publish which product */
   policy: PublisherPolicy
   logger: ComponentLogger
+  /** records this node validated before, by the digest of their bytes (a repair or a push of a record held elsewhere is not checked twice) */
+  verified?: VerifiedRecords
   /** record peers to name to a requester for `key` (built by the peer view) */
   hints?(key: Uint8Array, requester: PeerId, asked: boolean, options?: AbortOptions): Promise<PeerHint[]>
   /**
