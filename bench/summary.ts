@@ -26,6 +26,11 @@ export interface W1Result {
   get_failed: number
   put_conc_failed: number
   get_conc_failed: number
+  /** CPU ms of the whole process per operation, per phase (absent in lines from before they were measured) */
+  put_seq_cpu_ms?: number
+  get_seq_cpu_ms?: number
+  put_conc_cpu_ms?: number
+  get_conc_cpu_ms?: number
   rss_mb: number
 }
 

@@ -107,6 +107,12 @@ interface Timed {
   seconds: number
   /** operations that threw (timeouts, quorum errors): counted, not fatal */
   failed: number
+  /**
+   * CPU time (user + system, ms) the whole process spent per operation: all N
+   * nodes share it, so it is what one operation costs the network, and it
+   * moves far less than wall time when other work shares the machine
+   */
+  cpuPerOp: number
 }
 
 /**
@@ -119,6 +125,7 @@ async function timed (phase: string, count: number, concurrency: number, op: (i:
   let failed = 0
   let next = 0
   const started = performance.now()
+  const cpu = process.cpuUsage()
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < count) {
       const i = next++
@@ -131,8 +138,9 @@ async function timed (phase: string, count: number, concurrency: number, op: (i:
       }
     }
   }))
+  const used = process.cpuUsage(cpu)
   if (failed > 0) progress(`${phase}: ${failed} of ${count} operations failed`)
-  return { latencies: latencies.sort((a, b) => a - b), seconds: (performance.now() - started) / 1000, failed }
+  return { latencies: latencies.sort((a, b) => a - b), seconds: (performance.now() - started) / 1000, failed, cpuPerOp: (used.user + used.system) / 1000 / count }
 }
 
 /**
@@ -317,6 +325,10 @@ async function run (system: System): Promise<W1Result> {
       get_failed: gets.failed,
       put_conc_failed: putsConc.failed,
       get_conc_failed: getsConc.failed,
+      put_seq_cpu_ms: round(puts.cpuPerOp, 3),
+      get_seq_cpu_ms: round(gets.cpuPerOp, 3),
+      put_conc_cpu_ms: round(putsConc.cpuPerOp, 3),
+      get_conc_cpu_ms: round(getsConc.cpuPerOp, 3),
       rss_mb: Math.round(process.memoryUsage().rss / 1024 / 1024)
     }
     progress(`${system.name}: while running, ${crowding()}`)
