@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { ProtocolError } from '../errors.js'
 import { Request, Response } from '../model/messages.js'
 import { CLIENT_IDLE_STREAM_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, MAX_BUSY_PATIENCE, MAX_BUSY_WAIT, MIN_BUSY_WAIT, MAX_REQUESTS_IN_FLIGHT_PER_PEER, MAX_STREAMS_PER_CONNECTION, RECORD_PROTOCOL } from './constants.js'
+import { Deadline } from './deadline.js'
 import { frameStream } from './framing.js'
 import { InFlightLimit } from './in-flight.js'
 import type { AbortOptions, ComponentLogger, Logger, NewStreamOptions, PeerId, Stream } from '@libp2p/interface'
@@ -80,12 +81,12 @@ export class RecordClient {
       let patience = this.busyPatience
       for (;;) {
         const started = Date.now()
-        const timeout = AbortSignal.timeout(budget)
-        const signal = options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
+        const deadline = new Deadline(options.signal ?? undefined)
         let response: Response
         try {
-          response = await this.sendOnce(peer, bytes, signal)
+          response = await this.sendOnce(peer, bytes, deadline.arm(budget))
         } finally {
+          deadline.clear()
           budget -= Date.now() - started
         }
         const wait = Math.max(MIN_BUSY_WAIT, response.retryAfter)

@@ -13,6 +13,7 @@
 import { once } from 'node:events'
 import { InvalidDataLengthError, InvalidDataLengthLengthError } from '@libp2p/utils'
 import { Response } from '../model/messages.js'
+import { Deadline } from './deadline.js'
 import { frameStream } from './framing.js'
 import { PeerLimits } from './peer-limits.js'
 import { reply } from './responses.js'
@@ -113,14 +114,17 @@ export class RecordServer implements Startable {
     try {
       for (let served = 0; served < MAX_REQUESTS_PER_STREAM; served++) {
         let response: Response
+        // one deadline per request, armed again for each step: each has requestTimeout ms
+        const deadline = new Deadline()
         try {
           // the first request must come at once; later ones may wait while the requester keeps the stream
-          const frame = await this.readFrame(lp, frames, served === 0 ? this.requestTimeout : this.idleTimeout)
+          const frame = await this.readFrame(lp, frames, served === 0 ? this.requestTimeout : this.idleTimeout, deadline)
           const admission = this.limits.admitRequest(peer)
           response = admission.admitted
-            ? await this.components.handlers.handleBytes(frame.subarray(), peer, { signal: AbortSignal.timeout(this.requestTimeout) })
+            ? await this.components.handlers.handleBytes(frame.subarray(), peer, { signal: deadline.arm(this.requestTimeout) })
             : reply(Response.Status.BUSY, admission.reason, { retryAfter: admission.retryAfter })
         } catch (err) {
+          deadline.clear()
           if (err instanceof InvalidDataLengthError || err instanceof InvalidDataLengthLengthError) {
             // the rest of the frame is never read: answer, then end the stream
             await this.answerAndEnd(stream, lp, reply(Response.Status.TOO_LARGE, `Message is larger than ${MAX_MESSAGE_SIZE} bytes`))
@@ -133,7 +137,11 @@ export class RecordServer implements Startable {
           }
           throw err
         }
-        await lp.write(Response.encode(response), { signal: AbortSignal.timeout(this.requestTimeout) })
+        try {
+          await lp.write(Response.encode(response), { signal: deadline.arm(this.requestTimeout) })
+        } finally {
+          deadline.clear()
+        }
       }
       await this.endStream(stream)
     } catch (err) {
@@ -149,17 +157,14 @@ export class RecordServer implements Startable {
    * Reads one frame. The requester may take `wait` ms to start it, then has
    * requestTimeout ms to finish it: a sender that trickles bytes is cut off.
    */
-  private async readFrame (lp: LengthPrefixedStream<Stream>, frames: FrameHooks, wait: number): Promise<Uint8ArrayList> {
-    const deadline = new AbortController()
-    let timer = setTimeout(() => { deadline.abort(new Error(`No request within ${wait} ms`)) }, wait)
+  private async readFrame (lp: LengthPrefixedStream<Stream>, frames: FrameHooks, wait: number, deadline: Deadline): Promise<Uint8ArrayList> {
+    const signal = deadline.arm(wait, `No request within ${wait} ms`)
     frames.onFrameStart = () => {
-      clearTimeout(timer)
-      timer = setTimeout(() => { deadline.abort(new Error(`Request not complete within ${this.requestTimeout} ms`)) }, this.requestTimeout)
+      deadline.arm(this.requestTimeout, `Request not complete within ${this.requestTimeout} ms`)
     }
     try {
-      return await lp.read({ signal: deadline.signal })
+      return await lp.read({ signal })
     } finally {
-      clearTimeout(timer)
       frames.onFrameStart = undefined
     }
   }
