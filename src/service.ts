@@ -488,6 +488,8 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     const started = performance.now()
     const finished = (extra: Partial<OperationFinishedEvent>): void => {
       this.operations?.increment({ [operation]: true })
+      // the event's key text (base58) costs more than the rest of it: built only for listeners
+      if (this.listenerCount('operation:finished') === 0) return
       this.safeDispatchEvent('operation:finished', {
         detail: { operation, id, key: keyToString(key), duration: performance.now() - started, ...extra }
       })

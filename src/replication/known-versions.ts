@@ -4,7 +4,10 @@
  * reading first. A version that is out of date only costs a retry: a replica
  * holding a newer one answers STALE with it.
  */
-import { keyToString } from '../model/keys.js'
+/** A key as a map key: base64 costs a tenth of the base58 that keyToString prints. */
+function id (key: Uint8Array): string {
+  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('base64')
+}
 
 /** Keys remembered, at most. */
 const CAPACITY = 10_000
@@ -13,17 +16,17 @@ export class KnownVersions {
   private readonly versions = new Map<string, bigint>()
 
   get (key: Uint8Array): bigint {
-    return this.versions.get(keyToString(key)) ?? 0n
+    return this.versions.get(id(key)) ?? 0n
   }
 
   /** Remembers `version` for `key` unless a newer one is known. */
   remember (key: Uint8Array, version: bigint): void {
-    const id = keyToString(key)
-    if ((this.versions.get(id) ?? 0n) >= version) {
+    const name = id(key)
+    if ((this.versions.get(name) ?? 0n) >= version) {
       return
     }
-    this.versions.delete(id)
-    this.versions.set(id, version)
+    this.versions.delete(name)
+    this.versions.set(name, version)
     if (this.versions.size > CAPACITY) {
       // a Map iterates in insertion order: drop the least recently written
       this.versions.delete(this.versions.keys().next().value as string)

@@ -253,7 +253,8 @@ export class RecordPeerView {
    * Neither node is named.
    */
   async hintsFor (key: Uint8Array, count: number, requester: PeerId, asked: boolean, options?: AbortOptions): Promise<PeerHint[]> {
-    const ranked = this.rank(key).slice(0, count)
+    // every request a replica answers asks this: the first `count` without sorting the view
+    const ranked = this.closest(key, count)
     if (!asked && ranked.some(id => id.equals(this.components.peerId))) {
       return []
     }

@@ -100,7 +100,7 @@ export class ReplicaQuery {
 
   /** The replica set this node computes for `key` now (unreachable peers replaced by the next closest). */
   replicaSet (key: Uint8Array): PeerId[] {
-    return this.components.view.rank(key).slice(0, this.r)
+    return this.components.view.closest(key, this.r)
   }
 
   /** The r closest record peers to `key` this node knows, reachable or not. */
@@ -155,8 +155,12 @@ export class ReplicaQuery {
         await this.askInParallel(request, fresh, wanted, round, onAnswer, options)
         // replies may have named record peers we did not know, and identify may
         // have told of others meanwhile: ask those that now rank among the first r
-        ranking = this.components.view.rank(request.key).slice(beyond)
-        wanted = ranking.slice(0, this.r).filter(p => !round.asked.has(p.toString())).length
+        // (the first r alone tell whether any is left to ask; the whole view is
+        // sorted again only when one is)
+        wanted = this.components.view.closest(request.key, beyond + this.r).slice(beyond).filter(p => !round.asked.has(p.toString())).length
+        if (wanted > 0) {
+          ranking = this.components.view.rank(request.key).slice(beyond)
+        }
       }
       if (this.countUseful(round, request.key) < enough) {
         this.log('%s of %s reached %d of %d replicas', request.type, keyToString(request.key), this.countUseful(round, request.key), enough)
@@ -207,7 +211,8 @@ export class ReplicaQuery {
    * the next. Resolves when every request ended.
    */
   private async askInParallel (request: Request, ranking: PeerId[], wanted: number, total: Round, onAnswer: () => void, options: QueryOptions): Promise<void> {
-    const key = keyToString(request.key)
+    // the key as text only for progress events, when someone listens
+    const key = options.onProgress === undefined ? '' : keyToString(request.key)
     let next = 0
     const worker = async (): Promise<void> => {
       while (next < ranking.length) {
