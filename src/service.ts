@@ -258,6 +258,11 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     this.operations = components.metrics?.registerCounterGroup('product_dht_operations_total', { label: 'operation', help: 'Puts, deletes and gets this node ran' })
     this.failures = components.metrics?.registerCounterGroup('product_dht_operation_errors_total', { label: 'operation', help: 'Puts, deletes and gets that rejected' })
     components.metrics?.registerMetric('product_dht_records_held', { help: 'Records this node holds as a replica, tombstones included', calculate: () => this.store.size })
+    components.metrics?.registerCounter('product_dht_read_repairs_total', { help: 'Replicas this node\'s reads brought up to date (read repair)', calculate: () => this.repair.repaired })
+    const server = this.server
+    if (server !== undefined) {
+      components.metrics?.registerCounter('product_dht_busy_sent_total', { help: 'BUSY answers this node sent to peers over its per-peer stream or request limits', calculate: () => server.busySent })
+    }
     const maintenance = this.maintenance
     if (maintenance !== undefined) {
       components.metrics?.registerMetric('product_dht_records_under_replicated', { help: 'Records the last maintenance pass could not confirm on r peers', calculate: () => maintenance.stats.underReplicated })
@@ -356,7 +361,7 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
   }
 
   status (): StoreStatus {
-    return { records: this.store.size, knownPeers: this.view.size, maintenance: { ...(this.maintenance?.stats ?? emptyMaintenanceStats()) } }
+    return { records: this.store.size, knownPeers: this.view.size, readRepairs: this.repair.repaired, busySent: this.server?.busySent ?? 0, maintenance: { ...(this.maintenance?.stats ?? emptyMaintenanceStats()) } }
   }
 
   async maintain (): Promise<void> {

@@ -175,6 +175,10 @@ export interface StoreStatus {
   records: number
   /** other record-protocol peers this node knows */
   knownPeers: number
+  /** replicas this node's reads brought up to date (read repair) */
+  readRepairs: number
+  /** BUSY answers this node sent to peers over their per-peer limits */
+  busySent: number
   maintenance: MaintenanceStats
 }
 

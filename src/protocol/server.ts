@@ -56,6 +56,8 @@ export class RecordServer implements Startable {
   private readonly idleTimeout: number
   private readonly log: Logger
   private started = false
+  /** BUSY answers sent: streams and requests over a peer's limits */
+  busySent = 0
 
   constructor (components: RecordServerComponents, init: RecordServerInit = {}) {
     this.components = components
@@ -108,6 +110,7 @@ export class RecordServer implements Startable {
     const admission = this.limits.openStream(peer)
     if (!admission.admitted) {
       this.log('refusing a stream from %p - %s', peer, admission.reason)
+      this.busySent++
       await this.answerAndEnd(stream, lp, reply(Response.Status.BUSY, admission.reason, { retryAfter: admission.retryAfter }))
       return
     }
@@ -120,6 +123,7 @@ export class RecordServer implements Startable {
           // the first request must come at once; later ones may wait while the requester keeps the stream
           const frame = await this.readFrame(lp, frames, served === 0 ? this.requestTimeout : this.idleTimeout, deadline)
           const admission = this.limits.admitRequest(peer)
+          if (!admission.admitted) this.busySent++
           response = admission.admitted
             ? await this.components.handlers.handleBytes(frame.subarray(), peer, { signal: deadline.arm(this.requestTimeout) })
             : reply(Response.Status.BUSY, admission.reason, { retryAfter: admission.retryAfter })

@@ -5,6 +5,7 @@
  * aborts what is in flight and waits for it.
  */
 import { setMaxListeners } from 'node:events'
+import { Response } from '../model/messages.js'
 import { storeRequest } from '../protocol/requests.js'
 import { describeResponse } from '../protocol/responses.js'
 import type { ReplicaQuery, Answer } from './query.js'
@@ -14,6 +15,8 @@ export class ReadRepair {
   private readonly query: ReplicaQuery
   private readonly running = new Set<Promise<void>>()
   private shutdown = new AbortController()
+  /** replicas a repair brought up to date (they answered OK) */
+  repaired = 0
 
   constructor (query: ReplicaQuery) {
     this.query = query
@@ -53,6 +56,7 @@ export class ReadRepair {
     const request = storeRequest(newest)
     await Promise.allSettled(stale.map(async ({ peer }) => {
       const response = await this.query.send(peer, request, { signal: this.shutdown.signal })
+      if (response.status === Response.Status.OK) this.repaired++
       this.query.log('read repair of %p: %s', peer, describeResponse(response))
     }))
   }

@@ -297,6 +297,9 @@ describe('the HTTP API of two daemons', () => {
     assert.equal(value(/^product_dht_records_held /), 7)
     assert.ok(value(/^product_dht_replica_answers_total\{status="OK"\}/) >= 8)
     assert.ok(value(/^product_dht_replica_events_total\{event="stored"\}/) >= 1)
+    assert.ok(value(/^product_dht_read_repairs_total /) >= 0)
+    assert.ok(value(/^product_dht_busy_sent_total /) >= 0)
+    assert.ok(value(/^product_dht_maintenance_total\{what="passes"\}/) >= 0)
     // libp2p's own metrics, and the process's
     assert.match(text, /^libp2p_connection_manager_connections\{/m)
     assert.match(text, /^nodejs_heap_size_total_bytes /m)

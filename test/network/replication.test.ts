@@ -136,6 +136,7 @@ describe('a 12-node network', () => {
     assert.equal(await versionOn(stale), 1n)
 
     const reader = nodes.find(n => !put.replicas.map(String).includes(n.peerId.toString()))!
+    const repairsBefore = reader.status().readRepairs
     const record = await reader.getRecord('P-REPAIR')
     assert.equal(record?.version, 2)
     assert.equal(record?.product.name, 'v2')
@@ -147,6 +148,9 @@ describe('a 12-node network', () => {
       repaired = await versionOn(stale)
     }
     assert.equal(repaired, 2n, 'the stale replica was not repaired')
+    // counted once the replica's answer is back
+    for (let i = 0; i < 100 && reader.status().readRepairs === repairsBefore; i++) await new Promise(resolve => setTimeout(resolve, 20))
+    assert.ok(reader.status().readRepairs > repairsBefore, 'the reader counts its repair')
   })
 
   it('answers hostile messages with a status, keeps serving and keeps its data byte for byte', async () => {
