@@ -59,7 +59,7 @@ export async function startDaemon (init: DaemonInit = {}, options: AbortOptions 
       metricsRegistry: registry,
       onProgress: metrics?.onProgress,
       recordProtocol: nodeOptions.recordProtocol
-    }, app => { dashboardRoutes(app, node, () => activity.snapshot()) })
+    }, (app, context) => { dashboardRoutes(app, node, () => activity.snapshot(), context) })
     log('node %p, API at %s', node.peerId, api.url)
     let stopping: Promise<void> | undefined
     return {

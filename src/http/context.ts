@@ -15,4 +15,6 @@ export interface RouteContext {
   operationSignal(reply: FastifyReply): AbortSignal
   /** aborts when the client goes away before its answer (for long answers: no timeout) */
   clientSignal(reply: FastifyReply): AbortSignal
+  /** OpenAPI path items of routes added beside the API's own (the dashboard's), for /v1/openapi.json */
+  readonly extraPaths: Record<string, unknown>
 }

@@ -18,7 +18,7 @@ const precondition = [
 ]
 const stringList = { type: 'array', items: { type: 'string' } }
 
-export function openApiDocument (options: ResolvedHttpOptions, version: string): Schema {
+export function openApiDocument (options: ResolvedHttpOptions, version: string, extraPaths: Record<string, unknown> = {}): Schema {
   const { $schema: _, ...product } = productJsonSchema()
   const writeErrors = {
     400: errorResponse('InvalidProductError (with `issues`, one per failing field), InvalidRequestError'),
@@ -154,7 +154,8 @@ export function openApiDocument (options: ResolvedHttpOptions, version: string):
       ...(options.metricsRegistry === undefined
         ? {}
         : { '/metrics': { get: { summary: 'Prometheus metrics: libp2p and product-dht', responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': {} } } } } } }),
-      '/v1/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } }
+      '/v1/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
+      ...extraPaths
     }
   }
 }

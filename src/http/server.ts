@@ -73,7 +73,8 @@ export async function startHttpApi (node: ProductNode, init: HttpApiInit = {}, e
     options,
     authorizeWrite: request => { authorize(request.headers.authorization) },
     operationSignal: reply => AbortSignal.any([clientGone(reply), AbortSignal.timeout(options.operationTimeout)]),
-    clientSignal: clientGone
+    clientSignal: clientGone,
+    extraPaths: {}
   }
 
   app.setErrorHandler(async (err: Error, request, reply) => {

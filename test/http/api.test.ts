@@ -268,7 +268,7 @@ describe('the HTTP API of two daemons', () => {
     assert.deepEqual(doc.body.components.schemas.Product, expected)
     assert.deepEqual(doc.body.components.schemas.Product.required.sort(), ['currency', 'id', 'name', 'price'])
     assert.ok(doc.body.components.schemas.Product.properties.currency.enum.includes('EUR'))
-    for (const path of ['/v1/products/{id}', '/v1/products:batch', '/v1/products', '/v1/status', '/v1/peers', '/metrics']) {
+    for (const path of ['/v1/products/{id}', '/v1/products:batch', '/v1/products', '/v1/status', '/v1/peers', '/metrics', '/v1/activity', '/v1/keyspace']) {
       assert.ok(path in doc.body.paths, `the document describes ${path}`)
     }
   })

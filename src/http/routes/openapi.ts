@@ -1,5 +1,6 @@
 /**
- * `GET /v1/openapi.json`: the API described, built once at start.
+ * `GET /v1/openapi.json`: the API described, built at the first request (by
+ * then every route, the dashboard's too, has described itself).
  */
 import { PACKAGE_VERSION } from '../../package-version.js'
 import { openApiDocument } from '../openapi.js'
@@ -7,6 +8,9 @@ import type { RouteContext } from '../context.js'
 import type { FastifyInstance } from 'fastify'
 
 export function openApiRoutes (app: FastifyInstance, context: RouteContext): void {
-  const document = openApiDocument(context.options, PACKAGE_VERSION)
-  app.get('/v1/openapi.json', async () => document)
+  let document: ReturnType<typeof openApiDocument> | undefined
+  app.get('/v1/openapi.json', async () => {
+    document ??= openApiDocument(context.options, PACKAGE_VERSION, context.extraPaths)
+    return document
+  })
 }
