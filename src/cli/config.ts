@@ -20,6 +20,9 @@ export interface DaemonConfig {
   replicationFactor?: number
   writeQuorum?: number
   readQuorum?: number
+  maintenanceInterval?: number
+  maintenanceDelay?: number
+  maintenanceRate?: number
   clientMode: boolean
   publisherKey?: string
   publishers?: string[]
@@ -42,6 +45,9 @@ export const CONFIG_KEYS: Record<keyof DaemonConfig, 'string' | 'list' | 'number
   replicationFactor: 'number',
   writeQuorum: 'number',
   readQuorum: 'number',
+  maintenanceInterval: 'number',
+  maintenanceDelay: 'number',
+  maintenanceRate: 'number',
   clientMode: 'boolean',
   publisherKey: 'string',
   publishers: 'list',

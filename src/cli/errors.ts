@@ -13,7 +13,10 @@ const OPTION_FLAGS: Array<[RegExp, string]> = [
   [/startAlone: true/g, '--start-alone'],
   [/\bwriteQuorum\b/g, '--write-quorum'],
   [/\breadQuorum\b/g, '--read-quorum'],
-  [/\breplicationFactor\b/g, '--replication-factor']
+  [/\breplicationFactor\b/g, '--replication-factor'],
+  [/\bmaintenanceInterval\b/g, '--maintenance-interval'],
+  [/\bmaintenanceDelay\b/g, '--maintenance-delay'],
+  [/\bmaintenanceRate\b/g, '--maintenance-rate']
 ]
 
 /** `message` with the library's option names as the daemon's flags. */

@@ -6,6 +6,14 @@
  * or there) pruned comes back, and the peer stays; a peer whose dial fails
  * has departed and leaves the view, which starts re-replication of what it
  * held. Dials run a few at a time, so a mass departure is no dial storm.
+ *
+ * A departed peer is dialled again now and then (after 5 s, the pause doubling
+ * up to a minute, for an hour). Nothing else would: libp2p's own reconnects give up
+ * after about a minute, and a hint naming a departed peer does not bring it
+ * back. Without these dials the two sides of a partition that lasted longer
+ * than that stayed apart after it healed, until a DHT query happened to
+ * connect them minutes later. A dial that succeeds brings the peer back
+ * through identify, like any new connection.
  */
 import { setMaxListeners } from 'node:events'
 import PQueue from 'p-queue'
@@ -30,6 +38,24 @@ export interface DepartureWatchInit {
   dialTimeout?: number
   /** redials at once (default 4) */
   concurrency?: number
+  /** ms after a departure before the first dial of the departed peer (default 5000); the pause doubles after each dial */
+  retryFirst?: number
+  /** the longest pause between two dials of a departed peer (default 60000) */
+  retryMax?: number
+  /** ms after its departure when a peer is no longer dialled (default 3600000); a connection it makes still brings it back */
+  retryFor?: number
+}
+
+/** A departed peer this node dials again now and then. */
+interface Away {
+  peer: PeerId
+  /** when this node first saw it departed (ms since the epoch) */
+  since: number
+  /** when to dial it next */
+  next: number
+  /** ms until the dial after that */
+  pause: number
+  dialling: boolean
 }
 
 export class DepartureWatch {
@@ -39,6 +65,11 @@ export class DepartureWatch {
   private readonly log: Logger
   private readonly queue: PQueue
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>()
+  private readonly retryFirst: number
+  private readonly retryMax: number
+  private readonly retryFor: number
+  private readonly away = new Map<string, Away>()
+  private retryTimer?: ReturnType<typeof setInterval>
   private controller = new AbortController()
   private readonly onDisconnect = (event: CustomEvent<PeerId>): void => {
     const peer = event.detail
@@ -59,6 +90,9 @@ export class DepartureWatch {
     this.pause = init.pause ?? 500
     this.dialTimeout = init.dialTimeout ?? 5_000
     this.queue = new PQueue({ concurrency: init.concurrency ?? 4 })
+    this.retryFirst = init.retryFirst ?? 5_000
+    this.retryMax = init.retryMax ?? 60_000
+    this.retryFor = init.retryFor ?? 3_600_000
     this.log = components.logger.forComponent('product-dht:departures')
   }
 
@@ -66,11 +100,17 @@ export class DepartureWatch {
     this.controller = new AbortController()
     setMaxListeners(Infinity, this.controller.signal)
     this.components.events.addEventListener('peer:disconnect', this.onDisconnect)
+    // a look every few seconds at most: the pauses themselves are per peer
+    this.retryTimer = setInterval(() => { this.redialDeparted() }, Math.min(this.retryFirst, 5_000))
+    this.retryTimer.unref()
   }
 
   async stop (): Promise<void> {
     this.components.events.removeEventListener('peer:disconnect', this.onDisconnect)
     this.controller.abort()
+    clearInterval(this.retryTimer)
+    this.retryTimer = undefined
+    this.away.clear()
     for (const timer of this.timers.values()) clearTimeout(timer)
     this.timers.clear()
     this.queue.clear()
@@ -91,6 +131,45 @@ export class DepartureWatch {
       }
       this.log('record peer %p departed: redial failed - %s', peer, (err as Error).message)
       view.markDeparted(peer)
+    }
+  }
+
+  /** Dials the departed peers whose pause is over; forgets those that came back. */
+  private redialDeparted (): void {
+    if (this.controller.signal.aborted) return
+    const now = Date.now()
+    const departed = this.components.view.departedPeers()
+    const ids = new Set(departed.map(String))
+    for (const id of this.away.keys()) {
+      if (!ids.has(id)) this.away.delete(id)
+    }
+    for (const peer of departed) {
+      const id = peer.toString()
+      let away = this.away.get(id)
+      if (away === undefined) {
+        away = { peer, since: now, next: now + this.retryFirst, pause: this.retryFirst, dialling: false }
+        this.away.set(id, away)
+      }
+      if (away.dialling || away.next > now || now - away.since > this.retryFor) continue
+      away.dialling = true
+      const entry = away
+      this.queue.add(async () => this.dialDeparted(entry)).catch(err => { this.log.error('dialling departed %p failed - %e', peer, err) })
+    }
+  }
+
+  private async dialDeparted (away: Away): Promise<void> {
+    try {
+      if (this.controller.signal.aborted) return
+      await this.components.connectionManager.openConnection(away.peer, { signal: AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.dialTimeout)]) })
+      // identify on the new connection puts it back in the view
+      this.log('departed record peer %p answered', away.peer)
+    } catch (err) {
+      if (!this.controller.signal.aborted) this.log('departed record peer %p still unreachable - %s', away.peer, (err as Error).message)
+    } finally {
+      away.dialling = false
+      // also after a dial that connected: identify may not bring it back (no record protocol any more)
+      away.pause = Math.min(2 * away.pause, this.retryMax)
+      away.next = Date.now() + away.pause
     }
   }
 }

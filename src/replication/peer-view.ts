@@ -68,7 +68,7 @@ export class RecordPeerView {
    * a hint naming one is a rumour, not proof of life, and does not bring it
    * back; identify on a new connection does.
    */
-  private readonly departed = new Set<string>()
+  private readonly departed = new Map<string, PeerId>()
   private readonly self: ViewEntry
   private readonly log: Logger
   private readonly onChange: () => void
@@ -171,12 +171,17 @@ export class RecordPeerView {
 
   /** `peer` has left the network: out of the view, and hints do not bring it back until it connects again. */
   markDeparted (peer: PeerId): void {
-    this.departed.add(peer.toString())
+    this.departed.set(peer.toString(), peer)
     this.remove(peer)
   }
 
   isDeparted (peer: PeerId): boolean {
     return this.departed.has(peer.toString())
+  }
+
+  /** The peers that departed and have not connected since. */
+  departedPeers (): PeerId[] {
+    return [...this.departed.values()]
   }
 
   /**

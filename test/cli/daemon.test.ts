@@ -10,6 +10,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { ApiClient } from '../../src/cli/client.js'
 import { runCli, startDaemonProcess, stopDaemons, tempDir } from '../helpers/daemon.js'
 import type { DaemonProcess } from '../helpers/daemon.js'
 
@@ -43,6 +44,23 @@ describe('the daemon command', () => {
     // the file's quorums of 1 hold: a lone daemon can write
     const put = await runCli(['put', '{"id":"CFG-1","name":"x","price":1,"currency":"EUR"}', '--api', daemons[2].url])
     assert.equal(put.code, 0, put.stderr)
+  })
+
+  it('takes the replica-maintenance settings, and refuses a rate of 0 (exit 2)', async () => {
+    const config = join(await dir(), 'maintenance.json')
+    await writeFile(config, JSON.stringify({ maintenanceInterval: 200 }))
+    const daemon = await startDaemonProcess(['--config', config, '--maintenance-rate', '50'], { env: { PRODUCT_DHT_MAINTENANCE_DELAY: '100' } })
+    started.push(daemon)
+    // a sweep every 200 ms (± 20 %) rather than every 10 minutes: passes add up within seconds
+    const client = new ApiClient({ url: daemon.url })
+    const deadline = Date.now() + 20_000
+    while ((await client.status()).maintenance.passes < 3) {
+      assert.ok(Date.now() < deadline, 'fewer than 3 maintenance passes within 20 s')
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+    const run = await runCli(['daemon', '--data-dir', await dir(), '--maintenance-rate', '0'])
+    assert.equal(run.code, 2)
+    assert.match(run.stderr, /--maintenance-rate <records>' argument '0' is invalid/)
   })
 
   it('refuses a config file with unknown or mistyped settings (exit 2)', async () => {

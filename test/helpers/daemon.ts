@@ -63,12 +63,15 @@ async function exited (child: ChildProcess, timeout: number): Promise<number | n
 /**
  * Starts `product-dht daemon --json` with `args` (after the test's own
  * --data-dir, --http-port 0) and resolves once it printed its ready line.
+ * `wrap` runs it through another command (`ip netns exec <ns>`).
  */
-export async function startDaemonProcess (args: string[] = [], options: { env?: Record<string, string>, dataDir?: string, dataDirFlag?: boolean } = {}): Promise<DaemonProcess> {
+export async function startDaemonProcess (args: string[] = [], options: { env?: Record<string, string>, dataDir?: string, dataDirFlag?: boolean, wrap?: string[] } = {}): Promise<DaemonProcess> {
   const dir = options.dataDir === undefined ? await tempDir('daemon') : undefined
   const dataDir = options.dataDir ?? dir!.path
   const own = options.dataDirFlag === false ? [] : ['--data-dir', dataDir]
-  const child = spawn(process.execPath, ['--import', TSX, BIN, 'daemon', '--json', ...own, '--http-port', '0', ...args], {
+  // wrap: a command that runs the daemon, e.g. `ip netns exec <ns>` (which execs it: the pid stays the daemon's)
+  const [command, ...argv] = [...(options.wrap ?? []), process.execPath, '--import', TSX, BIN, 'daemon', '--json', ...own, '--http-port', '0', ...args]
+  const child = spawn(command, argv, {
     cwd: ROOT,
     env: cleanEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe']

@@ -32,14 +32,14 @@ describe('replica maintenance is paced', () => {
     // (the holder pushes, the newcomer pulls: each node is bounded on its own)
     const moved = (node: ProductNode): number => node.status().maintenance.pushed + node.status().maintenance.pulled
     const samples: Array<{ ms: number, holder: number, newcomer: number }> = []
-    await until(`the newcomer holds all ${RECORDS}`, async () => {
+    // a sync session adds what it moved to the counts when it ends, after the last record arrived
+    await until(`the newcomer holds all ${RECORDS}, and the sessions that moved them ended`, async () => {
       samples.push({ ms: Date.now() - joined, holder: moved(holder), newcomer: moved(newcomer) })
-      return (await heldProducts(newcomer)).size === RECORDS
+      return (await heldProducts(newcomer)).size === RECORDS && moved(holder) + moved(newcomer) >= RECORDS
     }, 60_000)
     for (const sample of samples) {
       const bound = RATE * (Math.floor(sample.ms / 1000) + 1)
       assert.ok(sample.holder <= bound && sample.newcomer <= bound, `moved ${sample.holder} and ${sample.newcomer} ${sample.ms} ms after the join`)
     }
-    assert.ok(moved(holder) + moved(newcomer) >= RECORDS, 'every record moved')
   })
 })

@@ -29,6 +29,9 @@ export function daemonCommand (program: Command): void {
     .addOption(new Option('--replication-factor <r>', 'replicas per product (default 3)').env('PRODUCT_DHT_REPLICATION_FACTOR').argParser(wholeNumber(1, 64)))
     .addOption(new Option('--write-quorum <w>', 'acknowledgements a write needs (default 2)').env('PRODUCT_DHT_WRITE_QUORUM').argParser(wholeNumber(1, 64)))
     .addOption(new Option('--read-quorum <r>', 'answers a read needs (default 2)').env('PRODUCT_DHT_READ_QUORUM').argParser(wholeNumber(1, 64)))
+    .addOption(new Option('--maintenance-interval <ms>', 'ms between replica-maintenance sweeps, each jittered by ±20 % (default 600000)').env('PRODUCT_DHT_MAINTENANCE_INTERVAL').argParser(wholeNumber(1)))
+    .addOption(new Option('--maintenance-delay <ms>', 'ms after a record peer joins or departs before maintenance acts on it, plus up to as much again of jitter (default 1000)').env('PRODUCT_DHT_MAINTENANCE_DELAY').argParser(wholeNumber(1)))
+    .addOption(new Option('--maintenance-rate <records>', 'records maintenance moves per second at most, pushes and pulls together (default 200)').env('PRODUCT_DHT_MAINTENANCE_RATE').argParser(wholeNumber(1)))
     .addOption(new Option('--client-mode', 'read and write, but hold no replicas').env('PRODUCT_DHT_CLIENT_MODE').default(false))
     .addOption(new Option('--publisher-key <file>', 'the key this node publishes with (product-dht keygen makes one; default the node key)').env('PRODUCT_DHT_PUBLISHER_KEY'))
     .addOption(new Option('--publishers <peer-id...>', 'a closed catalog: the only publishers stored and read').env('PRODUCT_DHT_PUBLISHERS'))
@@ -108,6 +111,9 @@ async function runDaemon (config: DaemonConfig, json: boolean): Promise<void> {
         replicationFactor: config.replicationFactor,
         writeQuorum: config.writeQuorum,
         readQuorum: config.readQuorum,
+        maintenanceInterval: config.maintenanceInterval,
+        maintenanceDelay: config.maintenanceDelay,
+        maintenanceRate: config.maintenanceRate,
         clientMode: config.clientMode,
         publisherKey,
         publishers: config.publishers,
