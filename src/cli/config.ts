@@ -23,6 +23,7 @@ export interface DaemonConfig {
   maintenanceInterval?: number
   maintenanceDelay?: number
   maintenanceRate?: number
+  tombstoneGracePeriod?: number
   clientMode: boolean
   publisherKey?: string
   publishers?: string[]
@@ -48,6 +49,7 @@ export const CONFIG_KEYS: Record<keyof DaemonConfig, 'string' | 'list' | 'number
   maintenanceInterval: 'number',
   maintenanceDelay: 'number',
   maintenanceRate: 'number',
+  tombstoneGracePeriod: 'number',
   clientMode: 'boolean',
   publisherKey: 'string',
   publishers: 'list',

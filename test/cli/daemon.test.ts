@@ -63,6 +63,24 @@ describe('the daemon command', () => {
     assert.match(run.stderr, /--maintenance-rate <records>' argument '0' is invalid/)
   })
 
+  it('holds its records back when started again after longer than --tombstone-grace-period', async () => {
+    const dataDir = await dir()
+    const flags = ['--write-quorum', '1', '--read-quorum', '1', '--tombstone-grace-period', '1000']
+    const first = await startDaemonProcess(flags, { dataDir })
+    const put = await runCli(['put', '{"id":"AWAY-1","name":"Kept","price":"1.00","currency":"EUR"}', '--api', first.url])
+    assert.equal(put.code, 0, put.stderr)
+    assert.equal(await first.stop('SIGTERM'), 0)
+    await new Promise(resolve => setTimeout(resolve, 1_500))
+    const second = await startDaemonProcess(flags, { dataDir })
+    started.push(second)
+    // alone, nobody can confirm the record: it stays held back, and no read gets it
+    const status = await new ApiClient({ url: second.url }).status()
+    assert.equal(status.maintenance.heldBack, 1)
+    assert.equal(status.recordsHeld, 0)
+    const text = await runCli(['status', '--api', second.url])
+    assert.match(text.stdout, /held back {8}1 /)
+  })
+
   it('refuses a config file with unknown or mistyped settings (exit 2)', async () => {
     const config = join(await dir(), 'bad.json')
     await writeFile(config, JSON.stringify({ dataDir: 5, colour: 'red' }))

@@ -31,6 +31,7 @@ export function daemonCommand (program: Command): void {
     .addOption(new Option('--read-quorum <r>', 'answers a read needs (default 2)').env('PRODUCT_DHT_READ_QUORUM').argParser(wholeNumber(1, 64)))
     .addOption(new Option('--maintenance-interval <ms>', 'ms between replica-maintenance sweeps, each jittered by ±20 % (default 600000)').env('PRODUCT_DHT_MAINTENANCE_INTERVAL').argParser(wholeNumber(1)))
     .addOption(new Option('--maintenance-delay <ms>', 'ms after a record peer joins or departs before maintenance acts on it, plus up to as much again of jitter (default 1000)').env('PRODUCT_DHT_MAINTENANCE_DELAY').argParser(wholeNumber(1)))
+    .addOption(new Option('--tombstone-grace-period <ms>', 'ms a delete (tombstone) is kept before it is purged; a node away longer holds its records back until the network confirms them (default 604800000, 7 days)').env('PRODUCT_DHT_TOMBSTONE_GRACE_PERIOD').argParser(wholeNumber(1)))
     .addOption(new Option('--maintenance-rate <records>', 'records maintenance moves per second at most, pushes and pulls together (default 200)').env('PRODUCT_DHT_MAINTENANCE_RATE').argParser(wholeNumber(1)))
     .addOption(new Option('--client-mode', 'read and write, but hold no replicas').env('PRODUCT_DHT_CLIENT_MODE').default(false))
     .addOption(new Option('--publisher-key <file>', 'the key this node publishes with (product-dht keygen makes one; default the node key)').env('PRODUCT_DHT_PUBLISHER_KEY'))
@@ -114,6 +115,7 @@ async function runDaemon (config: DaemonConfig, json: boolean): Promise<void> {
         maintenanceInterval: config.maintenanceInterval,
         maintenanceDelay: config.maintenanceDelay,
         maintenanceRate: config.maintenanceRate,
+        tombstoneGracePeriod: config.tombstoneGracePeriod,
         clientMode: config.clientMode,
         publisherKey,
         publishers: config.publishers,
