@@ -1,9 +1,10 @@
 /**
  * Quorum writes: sign a record with the next version, send it to the replica
  * set, and succeed once W replicas acknowledged. A replica holding a newer
- * version makes the write retry on top of it (concurrent writers); with an
- * expected version the write is a compare-and-set and never retries. Every
- * other outcome is a typed error.
+ * version makes the write retry on top of it (concurrent writers, or a
+ * writer that did not know the product's version), even when W others
+ * acknowledged; with an expected version the write is a compare-and-set and
+ * never retries. Every other outcome is a typed error.
  */
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { CustomProgressEvent } from 'progress-events'
@@ -104,11 +105,14 @@ export class Writer {
           ? new UnauthorizedPublisherError(outcome.forbidden.reason)
           : new NotOwnerError(`${operation} of ${named} refused: ${outcome.forbidden.reason}`, owner)
       }
-      if (outcome.newer !== undefined && outcome.acked.length < this.writeQuorum) {
+      // a replica holds this version or a newer one: a write acknowledged by W
+      // others beside it would still lose to it on every read and every sync
+      // (a writer that never saw the product starts from version 1), so
+      // build on it and try again, however many replicas took this attempt
+      if (outcome.newer !== undefined) {
         if (conditional) {
           throw this.lostRace(operation, named, outcome.newer)
         }
-        // a replica holds this version or a newer one: build on it and try again
         query.log('%s of %s met version %d; retrying', operation, keyText, outcome.newer.version)
         version = outcome.newer.version + 1n
         options.onProgress?.(new CustomProgressEvent('product-dht:put:retry', { key: keyText, version: Number(version) }))
@@ -118,9 +122,7 @@ export class Writer {
       // writers whose failovers reached different stand-ins could otherwise both win
       const counted = conditional ? this.countTrueReplicas(key, outcome.acked) : outcome.acked.length
       if (counted < this.writeQuorum) {
-        throw conditional && outcome.newer !== undefined
-          ? this.lostRace(operation, named, outcome.newer)
-          : new QuorumError(operation, this.writeQuorum, counted, outcome.failed)
+        throw new QuorumError(operation, this.writeQuorum, counted, outcome.failed)
       }
       versions.remember(key, version)
       return { record, acked: outcome.acked, failed: outcome.failed }

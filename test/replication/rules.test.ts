@@ -82,6 +82,17 @@ describe('replication rules (r = 3, W = 2, R = 2, 6 replicas in memory)', () => 
     assert.equal(next.record.version, 9n)
   })
 
+  it('builds on a newer version even when W other replicas took the older one (a writer that never saw the product)', async () => {
+    const { key, make } = recordMaker('P-NEWER-ON-ONE', 'one replica knows')
+    // only the closest replica holds version 5 (the others joined since, or came back with old data)
+    const [a, b, c] = net.ranked(key)
+    await a.store.put(await signRecord(make(5n), net.signer))
+    const receipt = await net.writer.write(key, make, 'put', { signer: net.signer })
+    // version 1 acknowledged by b and c would lose to a's version 5 on every read and sync
+    assert.equal(receipt.record.version, 6n)
+    for (const replica of [a, b, c]) assert.equal((await replica.store.get(key))?.version, 6n)
+  })
+
   it('compare-and-set: refuses a wrong expected version and changes nothing; takes the right one', async () => {
     const { key, make } = recordMaker('P-CAS', 'cas')
     await net.writer.write(key, make, 'put', { signer: net.signer, expectedVersion: 0 })
