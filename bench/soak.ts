@@ -14,7 +14,8 @@
  * RESTART_AFTER (seconds a stopped node with a data directory stays down,
  * 30), REPORT_EVERY (seconds, 60), MAINTENANCE_INTERVAL (ms between sweeps,
  * 30 000), VERIFY_READERS (3), MAX_IN_FLIGHT (4 × RATE, at least 64),
- * OP_TIMEOUT (ms, 30 000).
+ * OP_TIMEOUT (ms, 30 000). HEAP_SNAPSHOT=<file> writes a heap snapshot once
+ * every node has stopped.
  *
  * The check reads every product from VERIFY_READERS random live nodes; the
  * products that fail are read again after a maintenance pass on every node
@@ -30,6 +31,7 @@ import '../src/polyfill.js'
 import { setMaxListeners } from 'node:events'
 import { loadavg } from 'node:os'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { writeHeapSnapshot } from 'node:v8'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { Beliefs } from './soak/beliefs.js'
 import { MixedLoad } from './soak/load.js'
@@ -257,10 +259,17 @@ try {
   await network.stopAll()
   const stopSeconds = round((performance.now() - stopping) / 1000)
   loopDelay.disable()
-  // what is left once every node stopped: a node's timers or sockets outliving it show here
-  await new Promise(resolve => setTimeout(resolve, 2_000))
+  // what is left once every node stopped: a node's timers or sockets outliving
+  // it show here. Timeout signals (10 s in libp2p's ping handler, 20 and 30 s
+  // in this script's reads and operations) keep a stopped node's streams,
+  // and through them the node, reachable until they fire: wait them out
+  await new Promise(resolve => setTimeout(resolve, 35_000))
   const handlesAfterStop = handlesByKind()
   const memoryAfterStop = memory()
+  if (process.env.HEAP_SNAPSHOT !== undefined) {
+    // what the heap still holds once no node runs (open it in Chrome DevTools, Memory tab)
+    log(`heap snapshot after the stop: ${writeHeapSnapshot(process.env.HEAP_SNAPSHOT)}`)
+  }
 
   const during = reports.slice(1)
   const summary = {
