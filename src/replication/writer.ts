@@ -4,7 +4,8 @@
  * version makes the write retry on top of it (concurrent writers, or a
  * writer that did not know the product's version), even when W others
  * acknowledged; with an expected version the write is a compare-and-set and
- * never retries. Every other outcome is a typed error.
+ * never retries, but its winner seals what it won one version up. Every
+ * other outcome is a typed error.
  */
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { CustomProgressEvent } from 'progress-events'
@@ -111,6 +112,19 @@ export class Writer {
       // build on it and try again, however many replicas took this attempt
       if (outcome.newer !== undefined) {
         if (conditional) {
+          // Two compare-and-sets of one version: each replica takes one, so
+          // at most one reaches W. The winner's record still shares its
+          // version with the rival's copies, which every read and every sync
+          // would settle by tie-break, whatever the majority: so the winner
+          // writes its product once more, one version up, over both, and
+          // succeeds only when that seal goes through. (Writers whose views
+          // of the replica set differ can both count W; their seals then
+          // meet, and the loser of that round fails.)
+          if (outcome.newer.version === version && this.countTrueReplicas(key, outcome.acked) >= this.writeQuorum) {
+            query.log('%s of %s won version %d over a rival; sealing it', operation, keyText, version)
+            version += 1n
+            continue
+          }
           throw this.lostRace(operation, named, outcome.newer)
         }
         query.log('%s of %s met version %d; retrying', operation, keyText, outcome.newer.version)

@@ -84,7 +84,8 @@ describe('the dashboard in headless Chromium', { skip }, () => {
       body: JSON.stringify({ products: Array.from({ length: 8 }, (_, i) => ({ id: `DASH-${i + 2}`, name: `Item ${i + 2}`, price: i + 1, currency: 'EUR' })) }),
       signal: AbortSignal.timeout(30_000)
     })
-    assert.equal((await more.json() as { succeeded: number }).succeeded, 8)
+    const batch = await more.json() as { succeeded: number, results: unknown[] }
+    assert.equal(batch.succeeded, 8, JSON.stringify(batch.results))
     await page.locator('#ring rect[data-product]').nth(8).waitFor()
     assert.equal(await page.locator('#ring rect[data-product]').count(), 9, 'the recent products on the ring')
     const product = page.locator('#ring rect[data-product="DASH-1"]')

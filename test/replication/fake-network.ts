@@ -65,6 +65,7 @@ export class FakeNetwork {
   writer!: Writer
   repair!: ReadRepair
   private readonly init: Required<FakeNetworkInit>
+  private beforeDelivery?: (replica: FakeReplica, request: Request) => Promise<void>
 
   constructor (init: FakeNetworkInit) {
     const r = init.replicationFactor ?? 3
@@ -135,6 +136,16 @@ export class FakeNetwork {
     return this.view.rank(key).map(peer => this.replica(peer))
   }
 
+  /** Runs `fn` with `before` awaited ahead of every request a replica handles. */
+  async withBeforeDelivery <T> (before: (replica: FakeReplica, request: Request) => Promise<void>, fn: () => Promise<T>): Promise<T> {
+    this.beforeDelivery = before
+    try {
+      return await fn()
+    } finally {
+      this.beforeDelivery = undefined
+    }
+  }
+
   private async deliver (peer: PeerId, request: Request): Promise<Response> {
     const replica = this.replica(peer)
     if (this.down.has(peer.toString())) {
@@ -144,6 +155,7 @@ export class FakeNetwork {
     if (lag !== undefined) {
       await new Promise(resolve => setTimeout(resolve, lag))
     }
+    await this.beforeDelivery?.(replica, request)
     replica.requests.push(request)
     return replica.handlers.handle(request, this.self)
   }

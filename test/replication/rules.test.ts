@@ -11,6 +11,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { NotOwnerError, QuorumError, VersionConflictError } from '../../src/errors.js'
 import { productKey } from '../../src/model/keys.js'
 import { validateProduct } from '../../src/model/product.js'
+import { Request } from '../../src/model/messages.js'
 import { createRecord, createTombstone } from '../../src/model/record.js'
 import { signRecord } from '../../src/model/signature.js'
 import { FakeNetwork } from './fake-network.js'
@@ -106,6 +107,48 @@ describe('replication rules (r = 3, W = 2, R = 2, 6 replicas in memory)', () => 
     }
     const second = await net.writer.write(key, make, 'put', { signer: net.signer, expectedVersion: 1 })
     assert.equal(second.record.version, 2n)
+  })
+
+  it('compare-and-set: a winner whose version a rival reached on one replica writes over it, one version up', async () => {
+    const { key, make } = recordMaker('P-CAS-RIVAL', 'winner')
+    await net.writer.write(key, make, 'put', { signer: net.signer, expectedVersion: 0 })
+    const [first, ...others] = net.ranked(key).slice(0, 3)
+    // a rival compare-and-set of version 1 reaches the first replica just before ours does
+    const rival = await signRecord(recordMaker('P-CAS-RIVAL', 'rival').make(2n), net.signer)
+    let raced = false
+    const receipt = await net.withBeforeDelivery(async (replica, request) => {
+      if (!raced && replica === first && request.type === Request.Type.PUT) {
+        raced = true
+        await replica.store.put(rival, { expectedVersion: 1n })
+      }
+    }, async () => net.writer.write(key, make, 'put', { signer: net.signer, expectedVersion: 1 }))
+    assert.ok(raced)
+    // version 2 on the other two was a win; sealed as 3, it replaced the rival too
+    assert.equal(receipt.record.version, 3n)
+    for (const replica of [first, ...others]) {
+      const held = await replica.store.get(key)
+      assert.equal(held?.version, 3n)
+      assert.equal(held?.product?.name, 'winner')
+    }
+  })
+
+  it('compare-and-set: loses to a rival that reached W replicas first, and leaves it in place', async () => {
+    const { key, make } = recordMaker('P-CAS-LOST', 'loser')
+    await net.writer.write(key, make, 'put', { signer: net.signer, expectedVersion: 0 })
+    const replicas = net.ranked(key).slice(0, 3)
+    const rival = await signRecord(recordMaker('P-CAS-LOST', 'rival').make(2n), net.signer)
+    const reached = new Set<unknown>()
+    const error = await net.withBeforeDelivery(async (replica, request) => {
+      if (replicas.indexOf(replica) < 2 && request.type === Request.Type.PUT && !reached.has(replica)) {
+        reached.add(replica)
+        await replica.store.put(rival, { expectedVersion: 1n })
+      }
+    }, async () => net.writer.write(key, make, 'put', { signer: net.signer, expectedVersion: 1 })).catch(err => err)
+    assert.ok(error instanceof VersionConflictError, String(error))
+    assert.equal(error.currentVersion, 2)
+    for (const replica of replicas.slice(0, 2)) {
+      assert.equal((await replica.store.get(key))?.product?.name, 'rival')
+    }
   })
 
   it('refuses another publisher in an open catalog with NotOwnerError naming the owner', async () => {
