@@ -10,6 +10,8 @@ export interface W1Result {
   N: number
   ops: number
   startup_s: number
+  /** when the joins' background lookups had ended too (absent in lines from before joins had any) */
+  settled_s?: number
   join_retries: number
   put_seq_ops_s: number
   put_p50_ms: number
@@ -42,9 +44,9 @@ const RATES = [
 ] as const
 
 export function summaryTable (results: W1Result[], concurrency: number): string {
-  const header = ['system', 'N', 'ops', 'startup s', 'join retries', 'put/s seq', 'put p50 ms', 'put p95 ms', 'get/s seq', 'get p50 ms', 'get p95 ms', 'found',
+  const header = ['system', 'N', 'ops', 'ready s', 'settled s', 'join retries', 'put/s seq', 'put p50 ms', 'put p95 ms', 'get/s seq', 'get p50 ms', 'get p95 ms', 'found',
     `put/s ×${concurrency}`, `get/s ×${concurrency}`, `found ×${concurrency}`, 'failed ops', 'RSS MB']
-  const rows = results.map(r => [r.system, r.N, r.ops, r.startup_s, r.join_retries, r.put_seq_ops_s, r.put_p50_ms, r.put_p95_ms, r.get_seq_ops_s, r.get_p50_ms, r.get_p95_ms,
+  const rows = results.map(r => [r.system, r.N, r.ops, r.startup_s, r.settled_s ?? r.startup_s, r.join_retries, r.put_seq_ops_s, r.put_p50_ms, r.put_p95_ms, r.get_seq_ops_s, r.get_p50_ms, r.get_p95_ms,
     `${r.get_found}/${r.ops}`, r.put_conc_ops_s, r.get_conc_ops_s, `${r.get_conc_found}/${r.ops}`, r.put_failed + r.get_failed + r.put_conc_failed + r.get_conc_failed, r.rss_mb].map(String))
   const line = (cells: string[]): string => `| ${cells.join(' | ')} |`
   const lines = [line(header), line(header.map(() => '---')), ...rows.map(line)]

@@ -1,9 +1,10 @@
 /**
- * Joining a network through bootstrap peers: dial them, fill the DHT's
- * routing table with a lookup of this node's own id, and wait until the
- * peers met are identified, so that the record-peer view is full before the
- * first put or get. When none can be reached the caller gets every address
- * with its reason; a node started alone keeps trying in the background.
+ * Joining a network through bootstrap peers: dial them and wait until they
+ * are identified, so that the record-peer view holds them before the first
+ * put or get; then (fillRoutingTable) a lookup of this node's own id fills
+ * the DHT's routing table and makes the node known to its neighbours. When
+ * none can be reached the caller gets every address with its reason; a node
+ * started alone keeps trying in the background.
  */
 import './polyfill.js'
 import { setMaxListeners } from 'node:events'
@@ -18,6 +19,12 @@ const MAX_DIAL_ATTEMPTS = 3
 
 /** ms after which a DHT that still holds no bootstrap peer is taken to have dropped their addresses. */
 const ROUTING_TABLE_GRACE = 5_000
+
+/** ms the join waits for kad-dht's own first self-lookup before it runs one. */
+const SELF_QUERY_WAIT = 10_000
+
+/** What kad-dht dispatches on the host when a lookup of the node's own id ended. */
+const SELF_QUERY_EVENT = 'kad-dht:query:self'
 
 /** Background retries of a node started alone: the first after 5 s, doubling up to a minute. */
 const RETRY_FIRST = 5_000
@@ -93,36 +100,61 @@ function describeDialError (err: unknown): string {
 }
 
 /**
- * Dials the bootstrap peers and, when one answered, fills the routing table
- * and the record-peer view. Rejects only when `signal` aborts. A timeout
- * before any bootstrap peer answered leaves them all as failures; once one
- * has, a timeout ends the join with the peers found so far: the node has joined,
- * and the rest only fills tables (in a crowded process a lookup can take
- * longer than any deadline that suits a single node).
+ * Dials the bootstrap peers and, when one answered, waits until the peers
+ * connected are identified, so that the record-peer view holds those that
+ * speak the record protocol. Filling the routing table (fillRoutingTable)
+ * is left to the caller: a node that met a record peer can put and get
+ * before it ends. Rejects only when `signal` aborts; a timeout before any
+ * bootstrap peer answered leaves them all as failures.
  */
 export async function joinNetwork (host: ProductHost, bootstrap: string[], log: Logger, options: JoinOptions): Promise<JoinResult> {
   const deadline = AbortSignal.timeout(options.timeout)
   const signal = options.signal == null ? deadline : AbortSignal.any([options.signal, deadline])
-  // one signal bounds every dial and query of the join: many listeners are expected
+  // one signal bounds every dial of the join: many listeners are expected
   setMaxListeners(Infinity, signal)
   const result = await dialBootstrap(host, bootstrap, { signal: options.signal, deadline })
   for (const failure of result.failures) {
     log('could not reach bootstrap peer %s - %s', failure.address, failure.reason)
   }
-  if (result.reached === 0) {
-    return result
-  }
-  try {
-    await fillRoutingTable(host, log, { signal })
-    await waitForIdentify({ getConnections: () => host.getConnections(), peerStore: host.peerStore, events: host }, { signal })
-  } catch (err) {
-    // kad-dht ends an aborted lookup with an AbortError of its own: ask the signals which fired
-    if (options.signal?.aborted === true || !deadline.aborted) {
-      throw err
-    }
-    log.error('joining took longer than %d ms; going on with the %d DHT peers found so far', options.timeout, host.services.dht.routingTable.size)
+  if (result.reached > 0) {
+    // resolves at the deadline too: the peers not identified by then join the view later
+    await waitForIdentify({ getConnections: () => host.getConnections(), peerStore: host.peerStore, events: host }, { signal: options.signal })
   }
   return result
+}
+
+/**
+ * Resolves once the routing table has been filled by a lookup of this
+ * node's own id. kad-dht runs one by itself as soon as its table holds a
+ * peer (host.ts sets its first one to run at once); waiting for it costs
+ * nothing where a second lookup would dial the same peers again. When it
+ * does not report within SELF_QUERY_WAIT (it gave up before a crowded
+ * process identified the bootstrap peer, say), runs one of its own.
+ */
+export async function routingTableFilled (host: ProductHost, log: Logger, options: AbortOptions): Promise<void> {
+  if (!await selfQueryRan(host, SELF_QUERY_WAIT, options)) {
+    log('no self-lookup of kad-dht within %d ms; running one', SELF_QUERY_WAIT)
+    await fillRoutingTable(host, log, options)
+  }
+}
+
+/** Resolves to true at kad-dht's next `kad-dht:query:self` event, to false after `ms`; rejects when `signal` aborts. */
+async function selfQueryRan (host: ProductHost, ms: number, options: AbortOptions): Promise<boolean> {
+  options.signal?.throwIfAborted()
+  const events = host as unknown as EventTarget
+  const { promise, resolve, reject } = Promise.withResolvers<boolean>()
+  const onSelfQuery = (): void => { resolve(true) }
+  const onAbort = (): void => { reject(options.signal?.reason) }
+  const timer = setTimeout(() => { resolve(false) }, ms)
+  events.addEventListener(SELF_QUERY_EVENT, onSelfQuery)
+  options.signal?.addEventListener('abort', onAbort, { once: true })
+  try {
+    return await promise
+  } finally {
+    clearTimeout(timer)
+    events.removeEventListener(SELF_QUERY_EVENT, onSelfQuery)
+    options.signal?.removeEventListener('abort', onAbort)
+  }
 }
 
 /**
@@ -132,7 +164,7 @@ export async function joinNetwork (host: ProductHost, bootstrap: string[], log: 
  * DHT dropped every bootstrap address (addressFilter 'public' on loopback or
  * a LAN, say) and waiting longer is pointless.
  */
-async function fillRoutingTable (host: ProductHost, log: Logger, options: AbortOptions): Promise<void> {
+export async function fillRoutingTable (host: ProductHost, log: Logger, options: AbortOptions): Promise<void> {
   const dht = host.services.dht
   const empty = new AbortController()
   const check = setTimeout(() => {

@@ -5,12 +5,13 @@
  * the bootstrap peers.
  */
 import './polyfill.js'
+import { setMaxListeners } from 'node:events'
 import { mkdir } from 'node:fs/promises'
 import { MemoryDatastore } from 'datastore-core'
 import { LevelDatastore } from 'datastore-level'
 import { BootstrapError } from './errors.js'
 import { createHost } from './host.js'
-import { BootstrapRetry, joinNetwork } from './join.js'
+import { BootstrapRetry, joinNetwork, routingTableFilled } from './join.js'
 import { resolveNodeOptions } from './options.js'
 import { loadOrCreatePrivateKey } from './store/identity.js'
 import type { ProductHost } from './host.js'
@@ -33,6 +34,8 @@ export class ProductNode {
   private readonly datastore: Datastore
   private readonly log: Logger
   private retry?: BootstrapRetry
+  /** the join's background part (settle()), while it runs; stop() aborts it */
+  private settling?: { promise: Promise<void>, controller: AbortController }
   private datastoreOpen = true
   private started = false
   private starting?: Promise<void>
@@ -83,10 +86,39 @@ export class ProductNode {
     this.started = false
     await this.retry?.stop()
     this.retry = undefined
+    this.settling?.controller.abort()
+    await this.settling?.promise
+    this.settling = undefined
     await this.libp2p.stop()
     if (this.datastore instanceof LevelDatastore && this.datastoreOpen) {
       this.datastoreOpen = false
       await this.datastore.close()
+    }
+  }
+
+  /**
+   * Resolves when the part of the join left to the background has ended:
+   * the lookup of this node's own id, which fills its routing table and
+   * makes it known to its closest peers, and the search for more record
+   * peers. The node can put and get before; other nodes learn of it as that
+   * lookup reaches them. Tests that count each node's peers or check exact
+   * placement, and benchmarks that measure a settled network, wait for it.
+   * Resolves at once when nothing runs; rejects only when `signal` aborts.
+   */
+  async settled (options: AbortOptions = {}): Promise<void> {
+    const running = this.settling?.promise
+    if (running === undefined) {
+      return
+    }
+    const { promise, resolve, reject } = Promise.withResolvers<void>()
+    const onAbort = (): void => { reject(options.signal?.reason) }
+    options.signal?.throwIfAborted()
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+    running.then(resolve, resolve)
+    try {
+      await promise
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort)
     }
   }
 
@@ -182,7 +214,7 @@ export class ProductNode {
     if (bootstrap.length > 0) {
       const joined = await joinNetwork(this.libp2p, bootstrap, this.log, { signal: options.signal, timeout: joinTimeout })
       if (joined.reached > 0) {
-        await this.discover(until, options)
+        await this.afterJoin(until, options)
         return
       }
       const rejoined = remembered.length > 0 ? await this.rejoin(remembered, until, options) : { reached: 0, failures: [] }
@@ -211,30 +243,59 @@ export class ProductNode {
     const joined = await joinNetwork(this.libp2p, remembered, this.log, { signal: options.signal, timeout: left })
     if (joined.reached > 0) {
       this.log('rejoined through %d of %d remembered addresses', joined.reached, remembered.length)
-      await this.discover(until, options)
+      await this.afterJoin(until, options)
     }
     return joined
   }
 
   /**
-   * Looks for record peers within what is left of the join's time; when none
-   * is left, or it runs out (a busy process), the node starts anyway and goes
-   * on looking in the background.
+   * After a bootstrap peer answered. When a peer met speaks the record
+   * protocol the node is ready: its requests reach each product's replica
+   * set through the closer peers the peers they ask name. The lookup of its
+   * own id (which fills its routing table and makes it known to its closest
+   * peers, whose views then take it in) and the search for more record
+   * peers go on in the background (settled() waits for them), so that nodes
+   * joining at once do not queue behind their bootstrap peer. Where no peer
+   * met speaks the record protocol (a foreign network's bootstrap peers),
+   * the node does both before it is ready, within what is left of the
+   * join's time, and goes on in the background after a join out of time.
    */
-  private async discover (until: number, options: AbortOptions): Promise<void> {
+  private async afterJoin (until: number, options: AbortOptions): Promise<void> {
+    if (this.products.knownPeers > 0) {
+      this.settleInBackground()
+      return
+    }
     const left = until - Date.now()
     const deadline = left > 0 ? AbortSignal.timeout(left) : AbortSignal.abort(new DOMException('The join took all its time', 'TimeoutError'))
+    const signal = options.signal == null ? deadline : AbortSignal.any([options.signal, deadline])
+    setMaxListeners(Infinity, signal)
     try {
-      await this.products.discoverPeers({ signal: options.signal == null ? deadline : AbortSignal.any([options.signal, deadline]) })
+      await this.settle({ signal })
     } catch (err) {
       options.signal?.throwIfAborted()
       if (!deadline.aborted) throw err
       this.log('the join took all its time; looking for record peers in the background')
-      this.products.discoverPeers({ signal: AbortSignal.timeout(this.options.joinTimeout) }).catch(err => {
-        this.log('discovering record peers in the background failed - %s', (err as Error).message)
-      })
+      this.settleInBackground()
     }
-    options.signal?.throwIfAborted()
+  }
+
+  /** What the join leaves to the background: the lookup of this node's own id, then the search for record peers. */
+  private async settle (options: AbortOptions): Promise<void> {
+    await routingTableFilled(this.libp2p, this.log, options)
+    await this.products.discoverPeers(options)
+  }
+
+  /** Runs settle() in the background, bounded by the join timeout; stop() ends it. */
+  private settleInBackground (): void {
+    const controller = new AbortController()
+    const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(this.options.joinTimeout)])
+    setMaxListeners(Infinity, signal)
+    const promise = this.settle({ signal }).catch(err => {
+      if (!controller.signal.aborted) this.log('the join\'s lookups in the background ended - %s', (err as Error).message)
+    }).finally(() => {
+      if (this.settling?.promise === promise) this.settling = undefined
+    })
+    this.settling = { promise, controller }
   }
 
   /** Starts with no peer, says so loudly, and keeps dialling `addresses` in the background. */
@@ -243,7 +304,7 @@ export class ProductNode {
     this.log.error(message)
     // a warning, not a debug line: a node that silently runs alone is the trap this option must not set
     process.emitWarning(message, { code: 'PRODUCT_DHT_STARTED_ALONE' })
-    this.retry = new BootstrapRetry(this.libp2p, addresses, this.log, async opts => this.products.discoverPeers(opts))
+    this.retry = new BootstrapRetry(this.libp2p, addresses, this.log, async opts => this.settle(opts))
     this.retry.start()
   }
 }

@@ -37,6 +37,7 @@ import { Writer } from './replication/writer.js'
 import { ExpiredRecordPurge } from './store/purge.js'
 import { LastRunning } from './store/last-running.js'
 import { RecordStore } from './store/record-store.js'
+import type { DhtPeers } from './discovery/catalog-discovery.js'
 import type { ProductStoreInit, ResolvedStoreOptions } from './options.js'
 import type { RecordClientComponents } from './protocol/client.js'
 import type { DepartureWatchComponents } from './replication/departures.js'
@@ -199,7 +200,7 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
       view: this.view,
       peerRouting: components.peerRouting,
       contentRouting: components.contentRouting,
-      hasDhtPeers: async () => hasDhtPeers(components),
+      dhtPeers: async () => dhtPeers(components, options.recordProtocol),
       logger
     }, {
       cid: rendezvousCid(options.catalog),
@@ -530,15 +531,24 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
 /** A DHT protocol id: `/ipfs/kad/1.0.0`, `/product-dht/kad/1.0.0`, `/ipfs/lan/kad/1.0.0`, … */
 const DHT_PROTOCOL = /\/kad\/[^/]+$/
 
-/** Whether a peer this node is connected to speaks a DHT protocol (identify told the peer store). */
-async function hasDhtPeers (components: ProductStoreComponents): Promise<boolean> {
+/**
+ * Which DHT peers this node is connected to (identify told the peer store):
+ * any at all, and any that do not speak the record protocol (a foreign
+ * network, where record peers must announce themselves to be found).
+ */
+async function dhtPeers (components: ProductStoreComponents, recordProtocol: string): Promise<DhtPeers> {
+  const found: DhtPeers = { any: false, strangers: false }
   for (const connection of components.connectionManager.getConnections()) {
     const peer = await components.peerStore.get(connection.remotePeer).catch(() => undefined)
     if (peer?.protocols.some(protocol => DHT_PROTOCOL.test(protocol)) === true) {
-      return true
+      found.any = true
+      if (!peer.protocols.includes(recordProtocol)) {
+        found.strangers = true
+        return found
+      }
     }
   }
-  return false
+  return found
 }
 
 /** A product id checked as putProduct would check it; throws InvalidProductError naming `id`. */

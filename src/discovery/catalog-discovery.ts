@@ -37,12 +37,22 @@ export interface CatalogDiscoveryComponents {
   peerRouting: Pick<PeerRouting, 'getClosestPeers'>
   /** libp2p's content routing (kad-dht's provider records) */
   contentRouting: Pick<ContentRouting, 'provide' | 'findProviders'>
-  /**
-   * whether a connected peer speaks a DHT protocol: with none, kad-dht has
-   * nobody to ask and a query waits until it is aborted
-   */
-  hasDhtPeers(): Promise<boolean>
+  /** which connected peers speak a DHT protocol, and whether any of them is not a record peer */
+  dhtPeers(): Promise<DhtPeers>
   logger: ComponentLogger
+}
+
+/** The DHT peers a node is connected to. */
+export interface DhtPeers {
+  /** some connected peer speaks a DHT protocol: with none, kad-dht has nobody to ask and a query waits until it is aborted */
+  any: boolean
+  /**
+   * some of them do not speak the record protocol: a foreign network, where
+   * a DHT lookup may meet no record peer at all and record peers announce
+   * themselves as providers. Among record peers only, identify finds them
+   * and neither the announce nor the providers lookup is needed.
+   */
+  strangers: boolean
 }
 
 export interface CatalogDiscoveryInit {
@@ -66,6 +76,8 @@ export class CatalogDiscovery {
   private readonly log: Logger
   private controller = new AbortController()
   private announced = false
+  /** false while the last check met no DHT peer that is not a record peer (nobody to announce to) */
+  private announceNeeded = true
   private timer?: ReturnType<typeof setTimeout>
   /** ms to the next check while one is due (thin view, announce not taken) */
   private retryDelay = FIRST_RETRY
@@ -91,6 +103,7 @@ export class CatalogDiscovery {
     this.controller = new AbortController()
     setMaxListeners(Infinity, this.controller.signal)
     this.announced = false
+    this.announceNeeded = true
     this.retryDelay = FIRST_RETRY
     this.schedule(this.init.interval)
   }
@@ -156,8 +169,15 @@ export class CatalogDiscovery {
 
   /** Tells the DHT this node provides the rendezvous CID. Never rejects: a failed announce is retried later. */
   async announce (options: AbortOptions): Promise<void> {
-    // with no DHT peer, nobody would take the announcement: it stays due, and maintain() tries again
-    if (!this.init.announce || !await this.components.hasDhtPeers()) {
+    if (!this.init.announce) {
+      return
+    }
+    // with no DHT peer, nobody would take the announcement: it stays due, and
+    // maintain() tries again; among record peers only, nobody needs it until
+    // a stranger turns up (the periodic check looks again)
+    const peers = await this.components.dhtPeers()
+    this.announceNeeded = !peers.any || peers.strangers
+    if (!peers.strangers) {
       return
     }
     try {
@@ -171,15 +191,25 @@ export class CatalogDiscovery {
 
   /**
    * Looks up the providers of the rendezvous CID and adds those not yet
-   * known to the view. Resolves to the peers added; never rejects.
+   * known to the view; among record peers only, looks up this node's own
+   * id instead. Resolves to the providers added; never rejects.
    */
   async discover (options: AbortOptions): Promise<PeerId[]> {
     return this.tracked(options, async signal => {
       const added: PeerId[] = []
-      if (!await this.components.hasDhtPeers()) {
+      const { view, peerId } = this.components
+      const peers = await this.components.dhtPeers()
+      if (!peers.any) {
         return added
       }
-      const { view, peerId } = this.components
+      if (!peers.strangers) {
+        // among record peers only nobody announces, and every peer a lookup
+        // meets is a record peer: a lookup of this node's own id connects
+        // the closest of them, and identify adds them to the view
+        const met = await this.closestPeers(peerId.toMultihash().bytes, { signal })
+        this.log('a lookup of this node met %d peers', met.length)
+        return added
+      }
       try {
         for await (const provider of this.components.contentRouting.findProviders(this.init.cid, { signal })) {
           if (provider.id.equals(peerId) || view.has(provider.id)) {
@@ -208,7 +238,8 @@ export class CatalogDiscovery {
     if (this.fruitless !== undefined && this.fruitless.until > Date.now() && this.fruitless.epoch === view.epoch) {
       return []
     }
-    if (!await this.components.hasDhtPeers()) {
+    const peers = await this.components.dhtPeers()
+    if (!peers.any) {
       return []
     }
     const epoch = view.epoch
@@ -216,7 +247,7 @@ export class CatalogDiscovery {
     const found = await this.tracked({ signal: options.signal == null ? timeout : AbortSignal.any([options.signal, timeout]) }, async signal => {
       const [closest, discovered] = await Promise.all([
         this.closestPeers(key, { signal }),
-        this.discover({ signal })
+        peers.strangers ? this.discover({ signal }) : []
       ])
       return [...discovered, ...closest]
     })
@@ -245,7 +276,7 @@ export class CatalogDiscovery {
 
   /** Whether a check has work to do: an announce nobody took yet, or a view too thin. */
   private due (): boolean {
-    return (this.init.announce && !this.announced) || this.thin()
+    return (this.init.announce && !this.announced && this.announceNeeded) || this.thin()
   }
 
   /** (Re)arms the single check timer `ms` from now. */

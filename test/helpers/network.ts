@@ -22,6 +22,8 @@ export async function startNetwork (count: number, options: ProductNodeOptions =
       const batch = Array.from({ length: Math.min(4, count - i) }, async () => createProductNode({ ...options, bootstrap }))
       nodes.push(...await Promise.all(batch))
     }
+    // a settled network: every node's own lookup has reached its closest peers, so views are full
+    await Promise.all(nodes.map(async node => node.settled({ signal: AbortSignal.timeout(60_000) })))
     return nodes
   } catch (err) {
     await stopAll(nodes)

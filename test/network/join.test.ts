@@ -1,8 +1,9 @@
 /**
  * Joining through bootstrap peers: a node whose bootstrap peers are all
  * unreachable rejects with BootstrapError naming each; `startAlone` runs
- * alone, warns, and joins once a bootstrap peer comes up; a join that runs
- * out of time after reaching a peer goes on with what it found.
+ * alone, warns, and joins once a bootstrap peer comes up; a node is ready
+ * once a bootstrap peer answered and leaves its lookups to the background;
+ * among product nodes only, nobody announces itself.
  */
 import { describe, it, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -12,8 +13,8 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { defaultLogger } from '@libp2p/logger'
 import { AbortError } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { BootstrapError, createProductNode } from '../../src/index.js'
-import { joinNetwork } from '../../src/join.js'
+import { BootstrapError, createProductNode, rendezvousCid } from '../../src/index.js'
+import { joinNetwork, routingTableFilled } from '../../src/join.js'
 import { stopAll } from '../helpers/network.js'
 import type { ProductHost } from '../../src/host.js'
 import type { ProductNode } from '../../src/index.js'
@@ -119,16 +120,49 @@ describe('a join that runs out of time', () => {
   }
   const log = defaultLogger().forComponent('test')
 
-  it('goes on with what it found once a bootstrap peer answered', async () => {
+  it('resolves once a bootstrap peer answered, without waiting for a lookup', async () => {
     const host = await slowHost()
-    const result = await joinNetwork(host, ['/ip4/127.0.0.1/tcp/4001/p2p/' + host.peerId.toString()], log, { timeout: 200 })
+    const result = await joinNetwork(host, ['/ip4/127.0.0.1/tcp/4001/p2p/' + host.peerId.toString()], log, { timeout: 10_000 })
     assert.equal(result.reached, 1)
   })
 
-  it('rejects when the caller aborts', async () => {
+  it('leaves the lookup that fills the routing table to end when the caller aborts it', async () => {
     const host = await slowHost()
     const controller = new AbortController()
     setTimeout(() => { controller.abort() }, 100)
-    await assert.rejects(joinNetwork(host, ['/ip4/127.0.0.1/tcp/4001/p2p/' + host.peerId.toString()], log, { timeout: 10_000, signal: controller.signal }))
+    await assert.rejects(routingTableFilled(host, log, { signal: controller.signal }))
+  })
+})
+
+describe('a node that joins a network of product nodes', () => {
+  let nodes: ProductNode[] = []
+  after(async () => { await stopAll(nodes) })
+
+  it('is ready once its bootstrap peer is identified, and knows every peer once its lookups settled', async () => {
+    nodes = [await createProductNode()]
+    const bootstrap = nodes[0].getMultiaddrs().map(String)
+    nodes.push(...await Promise.all(Array.from({ length: 7 }, async () => createProductNode({ bootstrap }))))
+    // ready: the bootstrap peer is a record peer in every view, and puts and gets work at once
+    for (const node of nodes.slice(1)) {
+      assert.ok(node.status().knownPeers >= 1)
+    }
+    const put = await nodes[7].putProduct({ id: 'P-EARLY', name: 'early', price: '1.00', currency: 'EUR' })
+    assert.equal(put.replicas.length, 3)
+    assert.equal((await nodes[1].getProduct('P-EARLY'))?.name, 'early')
+
+    await Promise.all(nodes.map(async node => node.settled({ signal: AbortSignal.timeout(60_000) })))
+    // the newest nodes' lookups reached every earlier node, and back: a full view everywhere (bounded wait for identify)
+    for (let i = 0; i < 100 && nodes.some(n => n.knownPeers < nodes.length - 1); i++) {
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+    assert.deepEqual(nodes.map(n => n.knownPeers), nodes.map(() => nodes.length - 1))
+  })
+
+  it('announces nothing among product nodes only: identify finds them', async () => {
+    const providers: string[] = []
+    for await (const event of nodes[3].libp2p.services.dht.findProviders(rendezvousCid('default'), { signal: AbortSignal.timeout(5_000) })) {
+      if (event.name === 'PROVIDER') providers.push(...event.providers.map(p => p.id.toString()))
+    }
+    assert.deepEqual(providers, [])
   })
 })
