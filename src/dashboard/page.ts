@@ -10,6 +10,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>product-dht</title>
+<link rel="icon" href="data:,">
 <style>
   :root { --ink: #1d2433; --muted: #667085; --line: #d0d5dd; --accent: #2e6be6; --good: #1f9d55; --bad: #c0392b; }
   * { box-sizing: border-box; }

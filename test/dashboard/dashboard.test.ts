@@ -33,6 +33,7 @@ describe('the dashboard in headless Chromium', { skip }, () => {
   let browser: Browser
   let page: Page
   const pageErrors: string[] = []
+  const failedLoads: string[] = []
   let dir: Awaited<ReturnType<typeof tempDir>>
 
   before(async () => {
@@ -45,6 +46,10 @@ describe('the dashboard in headless Chromium', { skip }, () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
     page.setDefaultTimeout(30_000)
     page.on('pageerror', err => { pageErrors.push(err.message) })
+    // the page's own loads (the API's answers, a 404 for an unknown id among them, are the tests' business)
+    page.on('response', response => {
+      if (response.status() >= 400 && !new URL(response.url()).pathname.startsWith('/v1/')) failedLoads.push(`${response.status()} ${response.url()}`)
+    })
   })
   after(async () => {
     await browser?.close()
@@ -123,5 +128,6 @@ describe('the dashboard in headless Chromium', { skip }, () => {
     const png = await readFile(path)
     assert.deepEqual([...png.subarray(1, 4)], [...Buffer.from('PNG')])
     assert.deepEqual(pageErrors, [], 'no script errors on the page')
+    assert.deepEqual(failedLoads, [], 'nothing the page loads fails')
   })
 })
