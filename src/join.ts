@@ -14,8 +14,13 @@ import type { ProductHost } from './host.js'
 import type { BootstrapFailure } from './errors.js'
 import type { AbortOptions, Logger } from '@libp2p/interface'
 
-/** Dials of one bootstrap address that time out before the join gives up on it (each takes libp2p's dial timeout). */
-const MAX_DIAL_ATTEMPTS = 3
+/**
+ * Dials of one bootstrap address that time out before the join gives up on
+ * it (each takes libp2p's dial timeout; the join's own timeout bounds them
+ * too). A bootstrap peer busy with many joins at once (or sharing a crowded
+ * process with them) can miss a few in a row and still answer the next.
+ */
+const MAX_DIAL_ATTEMPTS = 10
 
 /** ms after which a DHT that still holds no bootstrap peer is taken to have dropped their addresses. */
 const ROUTING_TABLE_GRACE = 5_000

@@ -26,7 +26,14 @@ export interface ReadProduct {
   product: Product
   version: number
   publisher?: string
+  /** when the record was written, ISO 8601 (to the second: the API's Last-Modified) */
   updatedAt?: string
+}
+
+/** An HTTP date (Last-Modified, to the second) as ISO 8601, the form the rest of the JSON output uses. */
+function isoDate (httpDate: string | null): string | undefined {
+  const time = httpDate === null ? Number.NaN : Date.parse(httpDate)
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString()
 }
 
 /** The condition of a write: a version (`0`: only if none exists), or none. */
@@ -56,7 +63,7 @@ export class ApiClient {
       product: await response.json() as Product,
       version: Number(/^"(\d+)"$/.exec(etag)?.[1] ?? 0),
       publisher: response.headers.get('x-product-publisher') ?? undefined,
-      updatedAt: response.headers.get('last-modified') ?? undefined
+      updatedAt: isoDate(response.headers.get('last-modified'))
     }
   }
 

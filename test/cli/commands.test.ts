@@ -79,6 +79,10 @@ describe('the product-dht client commands against live daemons', () => {
       publisher: a.peerId,
       updatedAt: JSON.parse(read.stdout).updatedAt
     })
+    // ISO 8601, within the last minutes (the API's Last-Modified has whole seconds)
+    const updatedAt = JSON.parse(read.stdout).updatedAt as string
+    assert.match(updatedAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z$/)
+    assert.ok(Math.abs(Date.now() - Date.parse(updatedAt)) < 10 * 60_000, updatedAt)
     const text = await onB(['get', 'CLI-3'])
     assert.deepEqual(JSON.parse(text.stdout), { id: 'CLI-3', name: 'Sprocket', price: '0.50', currency: 'USD' })
     assert.match(text.stderr, new RegExp(`^version 1, published by ${a.peerId}$`, 'm'))
