@@ -1,7 +1,7 @@
 /**
  * Joining a network through bootstrap peers: dial them and wait until they
  * are identified, so that the record-peer view holds them before the first
- * put or get; then (fillRoutingTable) a lookup of this node's own id fills
+ * put or get; then (routingTableFilled) a lookup of this node's own id fills
  * the DHT's routing table and makes the node known to its neighbours. When
  * none can be reached the caller gets every address with its reason; a node
  * started alone keeps trying in the background.
@@ -58,6 +58,8 @@ export interface JoinOptions extends AbortOptions {
 export async function dialBootstrap (host: ProductHost, bootstrap: string[], options: AbortOptions & { deadline?: AbortSignal } = {}): Promise<JoinResult> {
   const signals = [options.signal, options.deadline].filter(s => s != null)
   const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0]
+  // one signal bounds every dial (and redial) of the join: many listeners are expected
+  if (signal !== undefined) setMaxListeners(Infinity, signal)
   const dials = await Promise.allSettled(bootstrap.map(async address => dialPatiently(host, address, signal)))
   options.signal?.throwIfAborted()
   const failures: BootstrapFailure[] = []
@@ -107,22 +109,19 @@ function describeDialError (err: unknown): string {
 /**
  * Dials the bootstrap peers and, when one answered, waits until the peers
  * connected are identified, so that the record-peer view holds those that
- * speak the record protocol. Filling the routing table (fillRoutingTable)
+ * speak the record protocol. Filling the routing table (routingTableFilled)
  * is left to the caller: a node that met a record peer can put and get
  * before it ends. Rejects only when `signal` aborts; a timeout before any
  * bootstrap peer answered leaves them all as failures.
  */
 export async function joinNetwork (host: ProductHost, bootstrap: string[], log: Logger, options: JoinOptions): Promise<JoinResult> {
   const deadline = AbortSignal.timeout(options.timeout)
-  const signal = options.signal == null ? deadline : AbortSignal.any([options.signal, deadline])
-  // one signal bounds every dial of the join: many listeners are expected
-  setMaxListeners(Infinity, signal)
   const result = await dialBootstrap(host, bootstrap, { signal: options.signal, deadline })
   for (const failure of result.failures) {
     log('could not reach bootstrap peer %s - %s', failure.address, failure.reason)
   }
   if (result.reached > 0) {
-    // resolves at the deadline too: the peers not identified by then join the view later
+    // resolves after a grace period at most: peers not identified by then join the view later
     await waitForIdentify({ getConnections: () => host.getConnections(), peerStore: host.peerStore, events: host }, { signal: options.signal })
   }
   return result
