@@ -22,8 +22,12 @@ export async function startNetwork (count: number, options: ProductNodeOptions =
       const batch = Array.from({ length: Math.min(4, count - i) }, async () => createProductNode({ ...options, bootstrap }))
       nodes.push(...await Promise.all(batch))
     }
-    // a settled network: every node's own lookup has reached its closest peers, so views are full
+    // a settled network: every node's own lookup has reached its closest peers,
+    // and (bounded) the peers it reached have identified it, so views are full
     await Promise.all(nodes.map(async node => node.settled({ signal: AbortSignal.timeout(60_000) })))
+    for (let i = 0; i < 200 && nodes.some(n => n.knownPeers < nodes.length - 1); i++) {
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
     return nodes
   } catch (err) {
     await stopAll(nodes)
