@@ -542,7 +542,9 @@ async function dhtPeers (components: ProductStoreComponents, recordProtocol: str
     const peer = await components.peerStore.get(connection.remotePeer).catch(() => undefined)
     if (peer?.protocols.some(protocol => DHT_PROTOCOL.test(protocol)) === true) {
       found.any = true
-      if (!peer.protocols.includes(recordProtocol)) {
+      // judged only once identify told all its protocols (it records the agent
+      // version): a peer's first DHT stream names that protocol alone
+      if (peer.metadata.has('AgentVersion') && !peer.protocols.includes(recordProtocol)) {
         found.strangers = true
         return found
       }
