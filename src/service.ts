@@ -16,6 +16,7 @@ import { waitForIdentify } from './discovery/identified.js'
 import { RememberedPeers } from './discovery/remembered-peers.js'
 import { InvalidParametersError, InvalidProductError } from './errors.js'
 import { keyToString, productKey, rendezvousCid } from './model/keys.js'
+import { Request } from './model/messages.js'
 import { validateProduct } from './model/product.js'
 import { PublisherPolicy, publisherOf } from './model/publishers.js'
 import { createRecord, createTombstone, isExpired, productOf, validateRecord } from './model/record.js'
@@ -69,6 +70,9 @@ const DATASTORE_NAMESPACE = new Key('/product-dht')
 
 /** ms a discovery in the background may take. */
 const DISCOVERY_TIMEOUT = 30_000
+
+/** The key a departed peer is asked for to show it is back: any key will do, as any answer will. */
+const PROBE_KEY = productKey('product-dht:probe')
 
 /**
  * The product store service, as `libp2p.services.products` (and
@@ -160,7 +164,14 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     })
     this.lastRunning = new LastRunning(ownDatastore, this.log)
     this.remembered = new RememberedPeers({ peerId: components.peerId, peerStore: components.peerStore, datastore: ownDatastore, view: this.view, logger })
-    this.departures = new DepartureWatch({ view: this.view, connectionManager: components.connectionManager, events: components.events, logger }, {
+    this.departures = new DepartureWatch({
+      view: this.view,
+      connectionManager: components.connectionManager,
+      // any answer will do, NOT_FOUND included: it comes from a live record peer
+      probe: async (peer, opts) => { await this.client.send(peer, { type: Request.Type.GET, key: PROBE_KEY, wantPeers: false, ranges: [] }, opts) },
+      events: components.events,
+      logger
+    }, {
       dialTimeout: options.requestTimeout
     })
     // one per node: what this node validated itself, for its reads and its handlers alike

@@ -12,8 +12,11 @@
  * after about a minute, and a hint naming a departed peer does not bring it
  * back. Without these dials the two sides of a partition that lasted longer
  * than that stayed apart after it healed, until a DHT query happened to
- * connect them minutes later. A dial that succeeds brings the peer back
- * through identify, like any new connection.
+ * connect them minutes later. A dial that opens a new connection brings the
+ * peer back through identify. A dial can also return a connection that never
+ * closed (a partition healed under it before any ping noticed, or requests
+ * failed on a live but overloaded connection): no identify comes then, so the
+ * peer must answer a record request before it is back.
  */
 import { setMaxListeners } from 'node:events'
 import PQueue from 'p-queue'
@@ -27,6 +30,8 @@ export interface DepartureWatchComponents {
     getConnections(peer?: PeerId): Connection[]
     openConnection(peer: PeerId, options?: AbortOptions): Promise<Connection>
   }
+  /** sends `peer` a record request and resolves on any answer; rejects when none comes */
+  probe(peer: PeerId, options: AbortOptions): Promise<void>
   events: TypedEventTarget<Libp2pEvents>
   logger: ComponentLogger
 }
@@ -160,8 +165,14 @@ export class DepartureWatch {
   private async dialDeparted (away: Away): Promise<void> {
     try {
       if (this.controller.signal.aborted) return
-      await this.components.connectionManager.openConnection(away.peer, { signal: AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.dialTimeout)]) })
-      // identify on the new connection puts it back in the view
+      const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.dialTimeout)])
+      await this.components.connectionManager.openConnection(away.peer, { signal })
+      // identify on a new connection puts the peer back in the view; on one
+      // that stayed open, an answered request does
+      if (this.components.view.isDeparted(away.peer)) {
+        await this.components.probe(away.peer, { signal })
+        this.components.view.returned(away.peer)
+      }
       this.log('departed record peer %p answered', away.peer)
     } catch (err) {
       if (!this.controller.signal.aborted) this.log('departed record peer %p still unreachable - %s', away.peer, (err as Error).message)

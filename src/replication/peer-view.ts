@@ -77,8 +77,7 @@ export class RecordPeerView {
   private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {
     const { peerId, protocols } = event.detail
     if (protocols.includes(this.protocol)) {
-      this.departed.delete(peerId.toString())
-      this.add(peerId)
+      this.returned(peerId)
     } else {
       this.remove(peerId)
     }
@@ -173,6 +172,12 @@ export class RecordPeerView {
   markDeparted (peer: PeerId): void {
     this.departed.set(peer.toString(), peer)
     this.remove(peer)
+  }
+
+  /** `peer`, departed, answered again: back in the view, and hints may name it again. */
+  returned (peer: PeerId): void {
+    this.departed.delete(peer.toString())
+    this.add(peer)
   }
 
   isDeparted (peer: PeerId): boolean {
