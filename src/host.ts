@@ -75,6 +75,10 @@ export async function createHost (init: HostInit): Promise<ProductHost> {
     // a faster X25519 than noise's default, same algorithm and wire format (noise-crypto.ts)
     connectionEncrypters: [noise({ crypto: noiseCrypto() })],
     streamMuxers: [yamux()],
+    // libp2p pings every connection every 10 s by default, each ping a stream
+    // of its own: with a connection to most of a network that is most of an
+    // idle node's work, and in a crowded process it starves the joins
+    connectionMonitor: { pingInterval: options.pingInterval },
     connectionManager: {
       // a bootstrap node takes many joins at once, and on loopback they all
       // come from one host: libp2p's default (5 a second) would refuse them

@@ -113,6 +113,14 @@ export interface ProductNodeOptions extends ProductStoreInit {
   metrics?: Libp2pInit['metrics']
   /** ms joining the bootstrap peers may take at start (default 30000) */
   joinTimeout?: number
+  /**
+   * ms between the pings libp2p's connection monitor sends on every open
+   * connection; a connection whose ping fails is closed (default 60000).
+   * libp2p's own default is 10000, but each ping opens a stream, and a node
+   * holding a connection to most of a network spends more on those pings
+   * than on its requests; Yamux's keep-alive frames still flow every 30 s.
+   */
+  pingInterval?: number
   /** false: create the node without starting it; call `start()` (default true) */
   start?: boolean
   /** aborts the start (joining included) */
@@ -145,6 +153,7 @@ export interface ResolvedNodeOptions extends ResolvedStoreOptions {
   dhtProtocol: string
   addressFilter: AddressFilter
   joinTimeout: number
+  pingInterval: number
 }
 
 export const DEFAULTS = {
@@ -160,7 +169,8 @@ export const DEFAULTS = {
   maxInboundStreamsPerPeer: DEFAULT_MAX_INBOUND_STREAMS_PER_PEER,
   maxRequestsPerPeerPerSecond: DEFAULT_MAX_REQUESTS_PER_PEER_PER_SECOND,
   listen: ['/ip4/127.0.0.1/tcp/0'],
-  joinTimeout: 30_000
+  joinTimeout: 30_000,
+  pingInterval: 60_000
 } as const
 
 function wholeNumber (name: string, value: number, max = Number.MAX_SAFE_INTEGER): void {
@@ -233,9 +243,11 @@ export function resolveNodeOptions (options: ProductNodeOptions = {}): ResolvedN
     startAlone: options.startAlone ?? false,
     dhtProtocol: options.dhtProtocol ?? DEFAULT_DHT_PROTOCOL,
     addressFilter: options.addressFilter ?? 'all',
-    joinTimeout: options.joinTimeout ?? DEFAULTS.joinTimeout
+    joinTimeout: options.joinTimeout ?? DEFAULTS.joinTimeout,
+    pingInterval: options.pingInterval ?? DEFAULTS.pingInterval
   }
   wholeNumber('joinTimeout', resolved.joinTimeout)
+  wholeNumber('pingInterval', resolved.pingInterval)
   protocolId('dhtProtocol', resolved.dhtProtocol)
   if (!['all', 'public', 'private'].includes(resolved.addressFilter)) {
     throw new InvalidParametersError(`addressFilter must be 'all', 'public' or 'private'; got ${String(resolved.addressFilter)}`)

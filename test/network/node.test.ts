@@ -56,6 +56,21 @@ describe('options', () => {
     await assert.rejects(createProductNode({ addressFilter: 'lan' as 'all' }), InvalidParametersError)
     await assert.rejects(createProductNode({ maxInboundStreamsPerPeer: 0 }), /maxInboundStreamsPerPeer/)
     await assert.rejects(createProductNode({ maxRequestsPerPeerPerSecond: -5 }), /maxRequestsPerPeerPerSecond/)
+    await assert.rejects(createProductNode({ pingInterval: 0 }), /pingInterval/)
+  })
+
+  it('pings its connections every pingInterval ms', async () => {
+    const quiet = await createProductNode()
+    const eager = await createProductNode({ pingInterval: 200, bootstrap: quiet.getMultiaddrs().map(String) })
+    try {
+      // the connection monitor sets a connection's rtt when its ping comes back
+      const rtt = (node: ProductNode): Array<number | undefined> => node.libp2p.getConnections(quiet.peerId).map(c => c.rtt)
+      const deadline = Date.now() + 5000
+      while (rtt(eager).every(r => r === undefined) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
+      assert.ok(rtt(eager).some(r => typeof r === 'number'), 'a node with pingInterval 200 pinged its connection')
+    } finally {
+      await stopAll([eager, quiet])
+    }
   })
 })
 
