@@ -7,13 +7,13 @@ import { noise } from '@libp2p/noise'
 import { yamux } from '@libp2p/yamux'
 import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper, removePublicAddressesMapper } from '@libp2p/kad-dht'
-import { peerLogger } from '@libp2p/logger'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { ipnsSelector } from 'ipns/selector'
 import { ipnsValidator } from 'ipns/validator'
 import { createLibp2p } from 'libp2p'
+import { nodeLogger } from './logging.js'
 import { noiseCrypto } from './noise-crypto.js'
 import { productStore } from './service.js'
 import type { ProductStoreInit, ResolvedNodeOptions } from './options.js'
@@ -68,8 +68,9 @@ export async function createHost (init: HostInit): Promise<ProductHost> {
     privateKey: init.privateKey,
     datastore: init.datastore,
     metrics: init.metrics,
-    // every log line names the node that wrote it: many nodes share one process in tests
-    logger: peerLogger(peerIdFromPrivateKey(init.privateKey)),
+    // every log line names the node that wrote it (many nodes share one
+    // process in tests), and namespaces DEBUG leaves off cost next to nothing
+    logger: nodeLogger(peerIdFromPrivateKey(init.privateKey)),
     addresses: { listen: options.listen, announce: options.announce },
     transports: [tcp()],
     // a faster X25519 than noise's default, same algorithm and wire format (noise-crypto.ts)
