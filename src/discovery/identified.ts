@@ -38,16 +38,18 @@ export async function waitForIdentify (components: IdentifyWaitComponents, optio
   const onAbort = (): void => { resolve() }
   options.signal?.addEventListener('abort', onAbort, { once: true })
   try {
-    await Promise.all(components.getConnections().map(async connection => {
+    // the grace bounds the reads too: they wait on the peer store's locks, which a crowded node holds long
+    void Promise.all(components.getConnections().map(async connection => {
       // a local read: no signal (many reads at once on one signal would each add a listener to it)
       const peer = await components.peerStore.get(connection.remotePeer).catch(() => undefined)
       const id = connection.remotePeer.toString()
       if ((peer === undefined || peer.protocols.length === 0) && !identified.has(id)) {
         pending.add(id)
       }
-    }))
-    scanned = true
-    if (pending.size === 0) resolve()
+    })).then(() => {
+      scanned = true
+      if (pending.size === 0) resolve()
+    })
     await promise
     options.signal?.throwIfAborted()
   } finally {
