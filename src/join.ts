@@ -15,10 +15,11 @@ import type { BootstrapFailure } from './errors.js'
 import type { AbortOptions, Logger } from '@libp2p/interface'
 
 /**
- * Dials of one bootstrap address that time out before the join gives up on
- * it (each takes libp2p's dial timeout; the join's own timeout bounds them
- * too). A bootstrap peer busy with many joins at once (or sharing a crowded
- * process with them) can miss a few in a row and still answer the next.
+ * Dials of one bootstrap address that time out or are reset before the join
+ * gives up on it (each timeout takes libp2p's dial timeout; the join's own
+ * timeout bounds them too). A bootstrap peer busy with many joins at once (or
+ * sharing a crowded process with them) can miss a few in a row and still
+ * answer the next.
  */
 const MAX_DIAL_ATTEMPTS = 10
 
@@ -73,10 +74,13 @@ export async function dialBootstrap (host: ProductHost, bootstrap: string[], opt
 }
 
 /**
- * Dials `address`, and dials again after a dial that timed out (a peer busy
- * with many joins at once, say) while `signal` leaves time. A refused or
- * otherwise failed dial is final at once: a wrong address must not cost the
- * whole join timeout.
+ * Dials `address`, and dials again while `signal` leaves time after a dial
+ * that timed out or that the peer reset: a peer busy with many joins at once
+ * misses some and resets those past its limit of connections being set up
+ * (libp2p's maxIncomingPendingConnections). After a reset the next dial waits
+ * a random pause that doubles each time, so that the joins turned away do not
+ * come back all at once. A refused or otherwise failed dial is final at once:
+ * a wrong address must not cost the whole join timeout.
  */
 async function dialPatiently (host: ProductHost, address: string, signal?: AbortSignal): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -84,26 +88,45 @@ async function dialPatiently (host: ProductHost, address: string, signal?: Abort
       await host.dial(multiaddr(address), { signal })
       return
     } catch (err) {
-      if (signal?.aborted === true || !isTimeout(err) || attempt >= MAX_DIAL_ATTEMPTS) {
+      const busy = isBusy(err)
+      if (signal?.aborted === true || (!busy && !isTimeout(err)) || attempt >= MAX_DIAL_ATTEMPTS) {
         throw err
       }
+      if (busy) await pause(RESET_PAUSE * 2 ** Math.min(attempt - 1, 6) * (0.5 + Math.random()), signal)
     }
   }
 }
 
-function isTimeout (err: unknown): boolean {
+/** ms before the first redial of a peer that reset the dial; it doubles with each reset, and a random half more or less */
+const RESET_PAUSE = 100
+
+/** All the failures of a dial, one per address tried (libp2p wraps several in an AggregateError). */
+function failuresOf (err: unknown): unknown[] {
   const inner = (err as { errors?: unknown[] }).errors
-  const all = Array.isArray(inner) && inner.length > 0 ? inner : [err]
-  return all.every(e => (e as Error).name === 'TimeoutError' || /timed? ?out/i.test((e as Error).message))
+  return Array.isArray(inner) && inner.length > 0 ? inner : [err]
+}
+
+function isTimeout (err: unknown): boolean {
+  return failuresOf(err).every(e => (e as Error).name === 'TimeoutError' || /timed? ?out/i.test((e as Error).message))
+}
+
+/** Reset by the peer (ECONNRESET, EPIPE) on every address: it is there, but turned the connection away. */
+function isBusy (err: unknown): boolean {
+  return failuresOf(err).every(e => /\b(ECONNRESET|EPIPE)\b/.test(`${(e as { code?: string }).code ?? ''} ${(e as Error).message}`))
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts (the caller looks at it). */
+async function pause (ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal === undefined) {
+    await new Promise(resolve => setTimeout(resolve, ms))
+    return
+  }
+  await sleep(ms, signal)
 }
 
 /** A dial error as one line: libp2p wraps the failures of several addresses in an AggregateError. */
 function describeDialError (err: unknown): string {
-  const inner = (err as { errors?: unknown[] }).errors
-  if (Array.isArray(inner) && inner.length > 0) {
-    return [...new Set(inner.map(e => (e as Error).message))].join('; ')
-  }
-  return (err as Error).message
+  return [...new Set(failuresOf(err).map(e => (e as Error).message))].join('; ')
 }
 
 /**

@@ -8,7 +8,7 @@
 import { describe, it, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
-import { createServer } from 'node:net'
+import { connect, createServer } from 'node:net'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { defaultLogger } from '@libp2p/logger'
 import { AbortError } from '@libp2p/interface'
@@ -91,6 +91,46 @@ describe('bootstrap peers that cannot be reached', () => {
       assert.equal(alone.knownPeers, 1, 'the node never joined its bootstrap peer')
     } finally {
       process.off('warning', onWarning)
+    }
+  })
+})
+
+describe('a bootstrap peer that turns joins away', () => {
+  const nodes: ProductNode[] = []
+  after(async () => { await stopAll(nodes) })
+
+  it('is dialled again after resets, with pauses, until it takes the join', async () => {
+    const bootstrap = await createProductNode()
+    nodes.push(bootstrap)
+    const targetPort = Number(/\/tcp\/(\d+)/.exec(bootstrap.getMultiaddrs()[0].toString())?.[1])
+    // in front of it, what a peer past its limit of pending connections does: reset the first three
+    let resets = 0
+    const resetAt: number[] = []
+    const front = createServer(socket => {
+      socket.on('error', () => {})
+      if (resets < 3) {
+        resets++
+        resetAt.push(Date.now())
+        socket.resetAndDestroy()
+        return
+      }
+      const back = connect(targetPort, '127.0.0.1')
+      back.on('error', () => { socket.destroy() })
+      socket.on('close', () => { back.destroy() })
+      socket.pipe(back).pipe(socket)
+    }).listen(0, '127.0.0.1')
+    await once(front, 'listening')
+    try {
+      const { port } = front.address() as { port: number }
+      const joiner = await createProductNode({ bootstrap: [`/ip4/127.0.0.1/tcp/${port}/p2p/${bootstrap.peerId.toString()}`] })
+      nodes.push(joiner)
+      assert.equal(resets, 3)
+      assert.ok(joiner.libp2p.getConnections(bootstrap.peerId).length > 0, 'connected to the bootstrap peer')
+      // pauses of about 100, then 200 ms (a random half more or less)
+      const pauses = resetAt.slice(1).map((at, i) => at - resetAt[i])
+      assert.ok(pauses.every(p => p >= 40), `pauses between the dials: ${pauses.join(', ')} ms`)
+    } finally {
+      front.close()
     }
   })
 })
