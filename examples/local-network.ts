@@ -35,6 +35,11 @@ try {
     nodes.push(await createProductNode({ listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap }))
   }
   console.log(`${count} peers ready in ${Math.round(performance.now() - started)} ms; bootstrap peer ${bootstrap[0]}`)
+  // puts and gets work from here on; waiting until the joins' lookups ended
+  // as well means every peer knows the others, so that each product lands on
+  // its r closest peers rather than also on the peers a thin view asked first
+  await Promise.all(nodes.map(async node => node.settled()))
+  console.log(`settled in ${Math.round(performance.now() - started)} ms`)
   nodes.forEach((node, i) => { console.log(`  peer ${i}: ${node.peerId.toString()} (knows ${node.knownPeers} record peers)`) })
 
   const writer = nodes[1]
