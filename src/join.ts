@@ -92,7 +92,7 @@ async function dialPatiently (host: ProductHost, address: string, signal?: Abort
       if (signal?.aborted === true || (!busy && !isTimeout(err)) || attempt >= MAX_DIAL_ATTEMPTS) {
         throw err
       }
-      if (busy) await pause(RESET_PAUSE * 2 ** Math.min(attempt - 1, 6) * (0.5 + Math.random()), signal)
+      if (busy) await sleep(RESET_PAUSE * 2 ** Math.min(attempt - 1, 6) * (0.5 + Math.random()), signal)
     }
   }
 }
@@ -113,15 +113,6 @@ function isTimeout (err: unknown): boolean {
 /** Reset by the peer (ECONNRESET, EPIPE) on every address: it is there, but turned the connection away. */
 function isBusy (err: unknown): boolean {
   return failuresOf(err).every(e => /\b(ECONNRESET|EPIPE)\b/.test(`${(e as { code?: string }).code ?? ''} ${(e as Error).message}`))
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts (the caller looks at it). */
-async function pause (ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal === undefined) {
-    await new Promise(resolve => setTimeout(resolve, ms))
-    return
-  }
-  await sleep(ms, signal)
 }
 
 /** A dial error as one line: libp2p wraps the failures of several addresses in an AggregateError. */
@@ -265,13 +256,13 @@ export class BootstrapRetry {
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts; never rejects. */
-async function sleep (ms: number, signal: AbortSignal): Promise<void> {
+async function sleep (ms: number, signal?: AbortSignal): Promise<void> {
   await new Promise<void>(resolve => {
     const timer = setTimeout(done, ms)
-    signal.addEventListener('abort', done, { once: true })
+    signal?.addEventListener('abort', done, { once: true })
     function done (): void {
       clearTimeout(timer)
-      signal.removeEventListener('abort', done)
+      signal?.removeEventListener('abort', done)
       resolve()
     }
   })
