@@ -42,9 +42,9 @@ export interface PhaseSamples {
   agreeBefore: number
   /** …and after their operations */
   agreeAfter: number
-  /** gets that asked every one of the key's true replicas */
+  /** gets that asked at least R of the key's true replicas (a read asks R of the r first) */
   getOnTrueSet: number
-  /** puts and gets that left a replica the node ranks among its first r unasked */
+  /** puts that left a replica the node ranks among its first r unasked, and gets that asked fewer than R of them */
   stoppedShort: number
   found: number
   unreached: number
@@ -115,8 +115,9 @@ async function runPhase (net: SimNetwork, phase: string, records: WireRecord[], 
     if (truth.every(peer => put.stored.includes(peer))) samples.putOnTrueSet++
     if (sameSet(put.replicasBefore, get.replicasBefore)) samples.agreeBefore++
     if (sameSet(put.replicasAfter, get.replicasAfter)) samples.agreeAfter++
-    if (truth.every(peer => peer === reader || get.traffic.addressees.has(peer))) samples.getOnTrueSet++
-    samples.stoppedShort += (put.unasked > 0 ? 1 : 0) + (get.unasked > 0 ? 1 : 0)
+    if (truth.filter(peer => peer === reader || get.traffic.addressees.has(peer)).length >= init.readQuorum) samples.getOnTrueSet++
+    // a get asks R of its first r (the others only when those are slow, fail or disagree)
+    samples.stoppedShort += (put.unasked > 0 ? 1 : 0) + (get.unasked > net.init.replicationFactor - init.readQuorum ? 1 : 0)
     if (get.found) samples.found++
     if (get.unreached) samples.unreached++
   }

@@ -55,7 +55,8 @@ export async function simulateGet (net: SimNetwork, reader: number, key: KeyByte
   return measured(net, reader, key, async query => {
     const repair = new ReadRepair(query)
     repair.start()
-    const read = new Reader({ query, check: net.recordCheck, repair, versions: new KnownVersions() }, { readQuorum, replicationFactor: net.init.replicationFactor })
+    // no latency is modelled, so no replica is slow: a read asks R, never hedges
+    const read = new Reader({ query, check: net.recordCheck, repair, versions: new KnownVersions() }, { readQuorum, replicationFactor: net.init.replicationFactor, readHedgeDelay: Number.POSITIVE_INFINITY })
     try {
       const { newest } = await read.read(key)
       const found = expected === undefined ? newest === undefined : newest !== undefined && compareRecords(newest, expected) === 0

@@ -29,7 +29,7 @@ export function lookupTable (phases: SizedPhase[]): string {
 /** Where records went and whether nodes agree on it. */
 export function placementTable (phases: SizedPhase[]): string {
   return table(
-    ['peers', 'phase', 'writer and reader agree, before', 'writer and reader agree, after', 'put stored on all r true replicas', 'get asked all r true replicas', 'ops that stopped short', 'copies per put', 'gets found', 'earlier products found'],
+    ['peers', 'phase', 'writer and reader agree, before', 'writer and reader agree, after', 'put stored on all r true replicas', 'get asked R of the r true replicas', 'ops that stopped short', 'copies per put', 'gets found', 'earlier products found'],
     phases.map(({ peers, samples: s }) => {
       const ops = s.putHops.length
       return [

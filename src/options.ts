@@ -4,7 +4,9 @@
  */
 import { InvalidParametersError } from './errors.js'
 import { DEFAULT_MAX_INBOUND_STREAMS_PER_PEER, DEFAULT_MAX_REQUESTS_PER_PEER_PER_SECOND, DEFAULT_REQUEST_TIMEOUT, RECORD_PROTOCOL } from './protocol/constants.js'
+import { MAX_TIMER_DELAY } from './replication/query.js'
 import type { PublisherRef } from './model/publishers.js'
+import type { ReadFanout } from './types.js'
 import type { KadDHTInit } from '@libp2p/kad-dht'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Libp2pInit } from 'libp2p'
@@ -46,6 +48,21 @@ export interface ProductStoreInit {
   writeQuorum?: number
   /** R: replies a get needs (default 2, at most r; R + W > r makes reads see the latest acknowledged write) */
   readQuorum?: number
+  /**
+   * how many replicas a get asks at first (default `'quorum'`): `'quorum'`
+   * asks R, and one more only when one of them is slower than
+   * `readHedgeDelay` or fails, or when their answers disagree on the newest
+   * record or hold none (replicas it does not ask are kept up to date by
+   * maintenance, not by read repair); `'all'` asks all r at once, so every
+   * read repairs every replica
+   */
+  readFanout?: ReadFanout
+  /**
+   * ms a get waits for its first R replicas before it asks one more
+   * (default: adaptive, the 99th percentile of this node's last 1000 round
+   * trips to replicas; 50 ms until it has made 20)
+   */
+  readHedgeDelay?: number
   /** true: read and write, but hold no replicas (default false) */
   clientMode?: boolean
   /** record protocol id (default `/product-dht/record/1.0.0`) */
@@ -133,6 +150,8 @@ export interface ResolvedStoreOptions {
   replicationFactor: number
   writeQuorum: number
   readQuorum: number
+  readFanout: ReadFanout
+  readHedgeDelay?: number
   clientMode: boolean
   recordProtocol: string
   catalog: string
@@ -159,6 +178,7 @@ export interface ResolvedNodeOptions extends ResolvedStoreOptions {
 export const DEFAULTS = {
   replicationFactor: 3,
   quorum: 2,
+  readFanout: 'quorum',
   tombstoneGracePeriod: 7 * 24 * 3_600_000,
   catalog: 'default',
   discoveryInterval: 300_000,
@@ -201,6 +221,8 @@ export function resolveStoreOptions (init: ProductStoreInit = {}): ResolvedStore
     replicationFactor,
     writeQuorum: init.writeQuorum ?? Math.min(DEFAULTS.quorum, replicationFactor),
     readQuorum: init.readQuorum ?? Math.min(DEFAULTS.quorum, replicationFactor),
+    readFanout: init.readFanout ?? DEFAULTS.readFanout,
+    readHedgeDelay: init.readHedgeDelay,
     clientMode: init.clientMode ?? false,
     recordProtocol: init.recordProtocol ?? RECORD_PROTOCOL,
     catalog: init.catalog ?? DEFAULTS.catalog,
@@ -216,6 +238,12 @@ export function resolveStoreOptions (init: ProductStoreInit = {}): ResolvedStore
   wholeNumber('writeQuorum', resolved.writeQuorum, replicationFactor)
   wholeNumber('readQuorum', resolved.readQuorum, replicationFactor)
   wholeNumber('requestTimeout', resolved.requestTimeout)
+  if (resolved.readFanout !== 'quorum' && resolved.readFanout !== 'all') {
+    throw new InvalidParametersError(`readFanout must be 'quorum' or 'all'; got ${String(resolved.readFanout)}`)
+  }
+  if (resolved.readHedgeDelay !== undefined) {
+    wholeNumber('readHedgeDelay', resolved.readHedgeDelay, MAX_TIMER_DELAY)
+  }
   wholeNumber('maxInboundStreamsPerPeer', resolved.maxInboundStreamsPerPeer, 4096)
   wholeNumber('maxRequestsPerPeerPerSecond', resolved.maxRequestsPerPeerPerSecond)
   wholeNumber('discoveryInterval', resolved.discoveryInterval)

@@ -271,6 +271,7 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     this.failures = components.metrics?.registerCounterGroup('product_dht_operation_errors_total', { label: 'operation', help: 'Puts, deletes and gets that rejected' })
     components.metrics?.registerMetric('product_dht_records_held', { help: 'Records this node holds as a replica, tombstones included', calculate: () => this.store.size })
     components.metrics?.registerCounter('product_dht_read_repairs_total', { help: 'Replicas this node\'s reads brought up to date (read repair)', calculate: () => this.repair.repaired })
+    components.metrics?.registerCounter('product_dht_read_hedges_total', { help: 'Replicas this node\'s gets asked beyond R because those asked first were slow (hedged reads)', calculate: () => this.query.hedged })
     const server = this.server
     if (server !== undefined) {
       components.metrics?.registerCounter('product_dht_busy_sent_total', { help: 'BUSY answers this node sent to peers over its per-peer stream or request limits', calculate: () => server.busySent })

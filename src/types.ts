@@ -142,6 +142,14 @@ export interface ReplicaRemovedEvent {
 }
 
 /** What replica maintenance did since the node started, and what its last pass found. */
+/**
+ * How many replicas a get asks at first: `quorum` asks R (R + W > r: they
+ * include one that took the last acknowledged write) and the others only
+ * when one of those is slow or fails, or their answers disagree on the
+ * newest record or hold none; `all` asks all r at once.
+ */
+export type ReadFanout = 'quorum' | 'all'
+
 export interface MaintenanceStats {
   /** passes run (after view changes, and sweeps) */
   passes: number

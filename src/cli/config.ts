@@ -8,6 +8,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { UsageError } from './errors.js'
 import type { AddressFilter } from '../options.js'
+import type { ReadFanout } from '../types.js'
 
 /** Everything the daemon takes, under the names the config file uses (the flags' names in camelCase). */
 export interface DaemonConfig {
@@ -20,6 +21,8 @@ export interface DaemonConfig {
   replicationFactor?: number
   writeQuorum?: number
   readQuorum?: number
+  readFanout?: ReadFanout
+  readHedgeDelay?: number
   maintenanceInterval?: number
   maintenanceDelay?: number
   maintenanceRate?: number
@@ -46,6 +49,8 @@ export const CONFIG_KEYS: Record<keyof DaemonConfig, 'string' | 'list' | 'number
   replicationFactor: 'number',
   writeQuorum: 'number',
   readQuorum: 'number',
+  readFanout: 'string',
+  readHedgeDelay: 'number',
   maintenanceInterval: 'number',
   maintenanceDelay: 'number',
   maintenanceRate: 'number',

@@ -13,6 +13,8 @@ const OPTION_FLAGS: Array<[RegExp, string]> = [
   [/startAlone: true/g, '--start-alone'],
   [/\bwriteQuorum\b/g, '--write-quorum'],
   [/\breadQuorum\b/g, '--read-quorum'],
+  [/\breadFanout\b/g, '--read-fanout'],
+  [/\breadHedgeDelay\b/g, '--read-hedge-delay'],
   [/\breplicationFactor\b/g, '--replication-factor'],
   [/\bmaintenanceInterval\b/g, '--maintenance-interval'],
   [/\bmaintenanceDelay\b/g, '--maintenance-delay'],

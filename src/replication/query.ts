@@ -2,20 +2,21 @@
  * The replica query engine: asks the replica set of a key.
  *
  * The replica set of a key is the r record peers closest to it. Requests go
- * to the first r of the ranking in parallel; a replica that fails is replaced
- * by the next one in the ranking, so a request still reaches r live peers
- * while a few are down. Replies can name closer record peers this node did
- * not know; the next round asks those too. Only when the view is too thin
- * does a request pay for a DHT lookup.
+ * to the first r of the ranking in parallel (a read may ask fewer first, and
+ * more when they are slow); a replica that fails is replaced by the next one
+ * in the ranking, so a request still reaches r live peers while a few are
+ * down. Replies can name closer record peers this node did not know; the next
+ * round asks those too. Only when the view is too thin does a request pay for
+ * a DHT lookup.
  */
 import '../polyfill.js'
 import { CustomProgressEvent } from 'progress-events'
 import { keyToString } from '../model/keys.js'
-import { Response } from '../model/messages.js'
+import { Request, Response } from '../model/messages.js'
+import { RecentLatencies } from './latencies.js'
 import type { RecordCheck } from './record-check.js'
 import type { RecordPeerView } from './peer-view.js'
 import type { ReplicaFailure } from '../errors.js'
-import type { Request } from '../model/messages.js'
 import type { ReplicaProgressEvents } from '../types.js'
 import type { AbortOptions, ComponentLogger, Logger, PeerId } from '@libp2p/interface'
 import type { ProgressOptions } from 'progress-events'
@@ -60,6 +61,27 @@ export interface QueryOptions extends AbortOptions, ProgressOptions<ReplicaProgr
   beyond?: number
 }
 
+/** How many replicas a query asks at once, and when it asks more. */
+export interface AskInit {
+  /**
+   * replicas asked at once (default r, at most r): the query ends once this
+   * many of the r it ranks first took part. A replica that fails, or answers
+   * with a record that fails its checks, is replaced by the next peer.
+   */
+  width?: number
+  /**
+   * with a width below r: ms after which, while fewer than `enough` replicas
+   * took part, one more peer of the ranking is asked (again after as long,
+   * until r were asked at once). Default: never.
+   */
+  hedgeAfter?: number
+  /** a round already asked: its answers count and its peers are not asked again */
+  after?: Round
+}
+
+/** The longest delay setTimeout keeps (2^31 - 1 ms). */
+export const MAX_TIMER_DELAY = 2_147_483_647
+
 /** Rounds of hints a request follows at most (see ReplicaQueryInit.maxRounds). */
 const DEFAULT_MAX_ROUNDS = 8
 
@@ -90,6 +112,10 @@ export class ReplicaQuery {
   private readonly r: number
   private readonly maxRounds: number
   readonly log: Logger
+  /** round trips of GETs to other peers that answered */
+  readonly readLatencies = new RecentLatencies()
+  /** requests sent because the replicas asked first were slow (hedges) */
+  hedged = 0
 
   constructor (components: ReplicaQueryComponents, init: ReplicaQueryInit) {
     this.components = components
@@ -129,16 +155,25 @@ export class ReplicaQuery {
 
   /**
    * Asks the replica set of `request.key`, following closer-peer hints for a
-   * few rounds, until r replicas took part or no candidate is left.
+   * few rounds, until `init.width` (default r) replicas of the r it ranks
+   * first took part or no candidate is left.
    */
-  ask (request: Request, enough: number, options: QueryOptions = {}): RunningQuery {
-    const round: Round = { answers: [], failed: [], asked: new Set() }
+  ask (request: Request, enough: number, options: QueryOptions = {}, init: AskInit = {}): RunningQuery {
+    const round: Round = {
+      answers: [...(init.after?.answers ?? [])],
+      failed: [...(init.after?.failed ?? [])],
+      asked: new Set(init.after?.asked)
+    }
+    let width = Math.min(init.width ?? this.r, this.r)
     const quorum = Promise.withResolvers<void>()
+    let reached = false
     const onAnswer = (): void => {
-      if (this.countUseful(round, request.key) >= enough) {
+      if (!reached && this.countUseful(round, request.key) >= enough) {
+        reached = true
         quorum.resolve()
       }
     }
+    const hedge = new Hedge(init.hedgeAfter, this.r - width, () => reached, () => { this.hedged++ })
     const done = (async () => {
       const beyond = options.beyond ?? 0
       let ranking = (await this.candidates(request.key, options)).slice(beyond)
@@ -146,18 +181,31 @@ export class ReplicaQuery {
         // this node knows too few record peers: ask the replicas to name theirs
         request = { ...request, wantPeers: true }
       }
-      let wanted = this.r
+      onAnswer()
+      hedge.arm()
+      let top = ranking.slice(0, this.r)
+      let wanted = this.stillWanted(top, round, width, request.key)
       for (let i = 0; i < this.maxRounds && wanted > 0; i++) {
         const fresh = ranking.filter(p => !round.asked.has(p.toString()))
         if (fresh.length === 0) {
           break
         }
-        await this.askInParallel(request, fresh, wanted, round, onAnswer, options)
+        await this.askInParallel(request, fresh, wanted, round, onAnswer, options, hedge)
         // replies may have named record peers we did not know, and identify may
         // have told of others meanwhile: ask those that now rank among the first r
         // (the first r alone tell whether any is left to ask; the whole view is
         // sorted again only when one is)
-        wanted = this.components.view.closest(request.key, beyond + this.r).slice(beyond).filter(p => !round.asked.has(p.toString())).length
+        const before = new Set(top.map(p => p.toString()))
+        top = this.components.view.closest(request.key, beyond + this.r).slice(beyond)
+        // the replies named closer peers this node did not know: this is a
+        // lookup now, and a lookup asks r at once (fewer replies would name
+        // fewer closer peers: more rounds). A peer that moved up because
+        // another failed is no such sign.
+        const newcomers = top.filter(p => !before.has(p.toString()))
+        if (newcomers.some(p => !ranking.some(known => known.equals(p)))) {
+          width = this.r
+        }
+        wanted = this.stillWanted(top, round, width, request.key)
         if (wanted > 0) {
           ranking = this.components.view.rank(request.key).slice(beyond)
         }
@@ -167,10 +215,21 @@ export class ReplicaQuery {
       }
       return round
     })()
-    done.then(() => { quorum.resolve() }, err => { quorum.reject(err) })
+    done.then(() => { quorum.resolve() }, err => { quorum.reject(err) }).finally(() => { hedge.cancel() })
     // a caller may wait on `done` alone: a rejected quorum must not count as unhandled
     quorum.promise.catch(() => {})
     return { round, quorum: quorum.promise, done }
+  }
+
+  /**
+   * How many more of `top` (the r peers ranked first now) to ask: enough to
+   * bring those of them that took part up to `width`, among those not asked yet.
+   */
+  private stillWanted (top: PeerId[], round: Round, width: number, key: Uint8Array): number {
+    const inTop = new Set(top.map(p => p.toString()))
+    const unasked = top.filter(p => !round.asked.has(p.toString())).length
+    const tookPart = round.answers.filter(answer => inTop.has(answer.peer.toString()) && this.isUseful(answer, key)).length
+    return Math.min(unasked, Math.max(0, width - tookPart))
   }
 
   /** Sends `request` to `peer`: over the wire, or to this node's own handlers when it is the peer. */
@@ -208,11 +267,13 @@ export class ReplicaQuery {
 
   /**
    * Asks `wanted` peers of `ranking` at once, replacing each that fails with
-   * the next. Resolves when every request ended.
+   * the next, and one more each time `hedge` fires. Resolves when every
+   * request ended.
    */
-  private async askInParallel (request: Request, ranking: PeerId[], wanted: number, total: Round, onAnswer: () => void, options: QueryOptions): Promise<void> {
+  private async askInParallel (request: Request, ranking: PeerId[], wanted: number, total: Round, onAnswer: () => void, options: QueryOptions, hedge: Hedge): Promise<void> {
     // the key as text only for progress events, when someone listens
     const key = options.onProgress === undefined ? '' : keyToString(request.key)
+    const timed = request.type === Request.Type.GET
     let next = 0
     const worker = async (): Promise<void> => {
       while (next < ranking.length) {
@@ -221,7 +282,11 @@ export class ReplicaQuery {
         total.asked.add(peer.toString())
         options.onProgress?.(new CustomProgressEvent('product-dht:replica:request', { key, peer }))
         try {
+          const sent = timed ? performance.now() : 0
           const response = await this.send(peer, request, options)
+          if (timed && !peer.equals(this.components.peerId)) {
+            this.readLatencies.record(performance.now() - sent)
+          }
           this.components.view.markUp(peer)
           const answer = { peer, response }
           total.answers.push(answer)
@@ -240,6 +305,85 @@ export class ReplicaQuery {
         }
       }
     }
-    await Promise.all(Array.from({ length: Math.min(wanted, ranking.length) }, worker))
+    const workers: Array<Promise<void>> = []
+    const spawn = (): boolean => {
+      if (next >= ranking.length) {
+        return false
+      }
+      const running = worker()
+      // awaited below; a worker the hedge added after another failed must not go unhandled
+      running.catch(() => {})
+      workers.push(running)
+      return true
+    }
+    for (let i = 0; i < Math.min(wanted, ranking.length); i++) {
+      spawn()
+    }
+    hedge.attach(spawn)
+    try {
+      // the hedge may add workers while these run
+      for (let waited = 0; waited < workers.length;) {
+        const batch = workers.slice(waited)
+        waited = workers.length
+        await Promise.all(batch)
+      }
+    } finally {
+      hedge.detach()
+    }
+  }
+}
+
+/**
+ * Asks one more replica each time `delay` ms pass before a query has enough
+ * answers, at most `extra` times: a read asks R replicas first and the next
+ * ones only when those are slow.
+ */
+class Hedge {
+  private readonly delay?: number
+  private extra: number
+  private readonly satisfied: () => boolean
+  private readonly onHedge: () => void
+  private timer?: ReturnType<typeof setTimeout>
+  private spawn?: () => boolean
+
+  constructor (delay: number | undefined, extra: number, satisfied: () => boolean, onHedge: () => void) {
+    this.delay = delay
+    // past setTimeout's range a delay would fire at once: read it as "never"
+    this.extra = delay === undefined || !(delay <= MAX_TIMER_DELAY) ? 0 : extra
+    this.satisfied = satisfied
+    this.onHedge = onHedge
+  }
+
+  /** Starts the clock (again). */
+  arm (): void {
+    if (this.extra <= 0 || this.satisfied()) {
+      return
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      if (this.satisfied()) {
+        return
+      }
+      if (this.spawn?.() === true) {
+        this.extra--
+        this.onHedge()
+      }
+      this.arm()
+    }, this.delay)
+  }
+
+  /** Where a fired hedge adds its request: the round running now. */
+  attach (spawn: () => boolean): void {
+    this.spawn = spawn
+  }
+
+  detach (): void {
+    this.spawn = undefined
+  }
+
+  cancel (): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    this.extra = 0
   }
 }

@@ -1,7 +1,9 @@
 /**
- * Quorum reads: ask the replica set, return once R replicas answered, choose
- * the newest valid record, and tell "not found" (replicas answered, none
- * holds it) from "not reached" (fewer than R answered: QuorumError).
+ * Quorum reads: ask R replicas of the replica set (the next one too when one
+ * of them is slow, fails, or the answers do not settle it), return once R
+ * answered, choose the newest valid record, and tell "not found" (replicas
+ * answered, none holds it) from "not reached" (fewer than R answered:
+ * QuorumError).
  */
 import { QuorumError } from '../errors.js'
 import { Request, Response } from '../model/messages.js'
@@ -12,6 +14,7 @@ import type { ReadRepair } from './read-repair.js'
 import type { Answer, QueryOptions, ReplicaQuery, Round } from './query.js'
 import type { RecordCheck } from './record-check.js'
 import type { ReplicaFailure } from '../errors.js'
+import type { ReadFanout } from '../types.js'
 import type { KeyBytes } from '../model/keys.js'
 import type { WireRecord } from '../model/record.js'
 
@@ -34,6 +37,26 @@ interface Summary {
   split: boolean
 }
 
+export interface ReaderInit {
+  readQuorum: number
+  replicationFactor: number
+  /** default 'quorum' */
+  readFanout?: ReadFanout
+  /**
+   * ms a read waits for its first R replicas before it asks one more
+   * (default: the 99th percentile of this node's recent round trips to
+   * replicas, see HEDGE_*)
+   */
+  readHedgeDelay?: number
+}
+
+/** Round trips needed before their 99th percentile sets the hedge delay. */
+const HEDGE_MIN_SAMPLES = 20
+/** The hedge delay until then. */
+const HEDGE_DEFAULT_DELAY = 50
+/** The hedge delay is never shorter: a percentile of a quiet loopback can be a fraction of a ms. */
+const HEDGE_MIN_DELAY = 1
+
 export interface ReaderComponents {
   query: ReplicaQuery
   check: RecordCheck
@@ -50,39 +73,44 @@ export class Reader {
   private readonly components: ReaderComponents
   private readonly readQuorum: number
   private readonly r: number
+  private readonly width: number
+  private readonly hedgeDelay?: number
 
-  constructor (components: ReaderComponents, init: { readQuorum: number, replicationFactor: number }) {
+  constructor (components: ReaderComponents, init: ReaderInit) {
     this.components = components
     this.readQuorum = init.readQuorum
     this.r = init.replicationFactor
+    this.width = init.readFanout === 'all' ? this.r : this.readQuorum
+    this.hedgeDelay = init.readHedgeDelay
   }
 
   /**
    * Asks the replica set for `key` and returns once R replicas answered and
    * one of them holds a record (or, when none of the R does, once every
-   * replica asked has answered). The other requests go on, and read repair
-   * runs once they have ended. Rejects with QuorumError when fewer than R
+   * replica has answered). Requests still out go on, and read repair runs
+   * once they have ended. Rejects with QuorumError when fewer than R
    * replicas answered.
    */
   async read (key: KeyBytes, options: QueryOptions = {}): Promise<ReadOutcome> {
     const { query, repair, versions } = this.components
     const request: Request = { type: Request.Type.GET, key, wantPeers: false, ranges: [] }
-    const asking = query.ask(request, this.readQuorum, options)
+    const asking = query.ask(request, this.readQuorum, options, { width: this.width, hedgeAfter: this.currentHedgeDelay() })
     await asking.quorum
     let summary = this.summarize(key, [...asking.round.answers], [...asking.round.failed])
+    let everything = asking.done
     if (summary.newest === undefined || summary.split) {
       // "not found" is rare and the costlier mistake (a product that was
       // written before this node joined, say): hear every replica first.
       // So is a split: replicas holding different records of one version
       // (a compare-and-set that lost leaves its record on fewer than W)
-      const round = await asking.done
+      everything = this.askTheRest(request, asking.done, options)
+      const round = await everything
       summary = this.summarize(key, [...round.answers], [...round.failed])
     }
-    let everything = asking.done
     if (summary.newest === undefined && summary.answered.length >= this.readQuorum && this.components.unsettled?.() === true) {
       // "not found" means no live holder answered: while peers came and went
       // and maintenance has not caught up, the holders may be the next r out
-      everything = this.askFurther(request, await asking.done, options)
+      everything = this.askFurther(request, await everything, options)
       const round = await everything
       summary = this.summarize(key, [...round.answers], [...round.failed])
     }
@@ -94,6 +122,25 @@ export class Reader {
       versions.remember(key, summary.newest.version)
     }
     return { newest: summary.newest, answered: summary.answered.length, agreed: summary.agreed, failed: summary.failed }
+  }
+
+  /** Once `first` ended, asks the replicas of the set it did not hear from; resolves to both rounds' answers. */
+  private async askTheRest (request: Request, first: Promise<Round>, options: QueryOptions): Promise<Round> {
+    const heard = await first
+    if (this.width >= this.r) {
+      return heard
+    }
+    return this.components.query.ask(request, this.readQuorum, options, { after: heard }).done
+  }
+
+  /** The wait before a read asks one more replica than R. */
+  private currentHedgeDelay (): number {
+    if (this.hedgeDelay !== undefined) {
+      return this.hedgeDelay
+    }
+    const latencies = this.components.query.readLatencies
+    const p99 = latencies.size < HEDGE_MIN_SAMPLES ? undefined : latencies.percentile(99)
+    return Math.max(HEDGE_MIN_DELAY, p99 ?? HEDGE_DEFAULT_DELAY)
   }
 
   /** Asks the r peers after the replica set too; resolves to both rounds' answers (the repair then writes to the replica set). */

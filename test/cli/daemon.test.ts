@@ -81,6 +81,26 @@ describe('the daemon command', () => {
     assert.match(text.stdout, /held back {8}1 /)
   })
 
+  it('takes --read-fanout and --read-hedge-delay, and refuses a fanout it does not know (exit 2)', async () => {
+    const daemon = await startDaemonProcess(['--write-quorum', '1', '--read-quorum', '1', '--read-fanout', 'all', '--read-hedge-delay', '20'])
+    started.push(daemon)
+    const put = await runCli(['put', '{"id":"FAN-1","name":"Fanned","price":"1.00","currency":"EUR"}', '--api', daemon.url])
+    assert.equal(put.code, 0, put.stderr)
+    const get = await runCli(['get', 'FAN-1', '--api', daemon.url])
+    assert.equal(get.code, 0, get.stderr)
+    assert.match(get.stdout, /Fanned/)
+    const metrics = await (await fetch(`${daemon.url}/metrics`)).text()
+    assert.match(metrics, /^product_dht_read_hedges_total 0$/m)
+    const flag = await runCli(['daemon', '--data-dir', await dir(), '--read-fanout', 'some'])
+    assert.equal(flag.code, 2)
+    assert.match(flag.stderr, /'some' is invalid.*quorum, all/)
+    const config = join(await dir(), 'fanout.json')
+    await writeFile(config, JSON.stringify({ readFanout: 'some' }))
+    const fromFile = await runCli(['daemon', '--data-dir', await dir(), '--http-port', '0', '--config', config])
+    assert.equal(fromFile.code, 2, fromFile.stderr)
+    assert.match(fromFile.stderr, /--read-fanout must be 'quorum' or 'all'; got some/)
+  })
+
   it('refuses a config file with unknown or mistyped settings (exit 2)', async () => {
     const config = join(await dir(), 'bad.json')
     await writeFile(config, JSON.stringify({ dataDir: 5, colour: 'red' }))

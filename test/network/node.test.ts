@@ -57,6 +57,10 @@ describe('options', () => {
     await assert.rejects(createProductNode({ maxInboundStreamsPerPeer: 0 }), /maxInboundStreamsPerPeer/)
     await assert.rejects(createProductNode({ maxRequestsPerPeerPerSecond: -5 }), /maxRequestsPerPeerPerSecond/)
     await assert.rejects(createProductNode({ pingInterval: 0 }), /pingInterval/)
+    await assert.rejects(createProductNode({ readFanout: 'some' as 'all' }), /readFanout must be 'quorum' or 'all'/)
+    await assert.rejects(createProductNode({ readHedgeDelay: 0 }), /readHedgeDelay/)
+    // past setTimeout's range a timer fires at once: refused, not read as "at once"
+    await assert.rejects(createProductNode({ readHedgeDelay: 2 ** 31 }), /readHedgeDelay/)
   })
 
   it('pings its connections every pingInterval ms', async () => {

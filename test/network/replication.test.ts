@@ -125,7 +125,10 @@ describe('a 12-node network', () => {
     const put = await nodes[2].putProduct({ id: 'P-REPAIR', name: 'v1', price: '1.00', currency: 'EUR' })
     const key = productKey('P-REPAIR')
     const v2 = await signRecord(createRecord(key, validateProduct({ id: 'P-REPAIR', name: 'v2', price: '2.00', currency: 'EUR' }), 2n, Date.now()), seller)
-    const [stale, ...fresh] = put.replicas.map(String).map(byId)
+    // the closest replica goes stale: a read asks R of the r first, the closest among them
+    const [staleId] = expectedReplicas('P-REPAIR', put.replicas, put.replicas.length)
+    const stale = byId(staleId)
+    const fresh = put.replicas.map(String).filter(id => id !== staleId).map(byId)
     const senderFor = (replica: ProductNode): ProductNode => nodes.find(n => n !== replica)!
     for (const replica of fresh) {
       const response = await rawExchange(senderFor(replica), replica.peerId, [encodeRequest({ type: Request.Type.PUT, key, record: v2 })])

@@ -21,6 +21,7 @@ import { RecordCheck } from '../../src/replication/record-check.js'
 import { Writer } from '../../src/replication/writer.js'
 import { RecordStore } from '../../src/store/record-store.js'
 import type { Request, Response } from '../../src/model/messages.js'
+import type { ReadFanout } from '../../src/types.js'
 import type { Libp2pEvents, PeerId, PeerStore, PrivateKey } from '@libp2p/interface'
 
 const logger = defaultLogger()
@@ -49,6 +50,8 @@ export interface FakeNetworkInit {
   replicationFactor?: number
   writeQuorum?: number
   readQuorum?: number
+  readFanout?: ReadFanout
+  readHedgeDelay?: number
 }
 
 export class FakeNetwork {
@@ -64,7 +67,7 @@ export class FakeNetwork {
   reader!: Reader
   writer!: Writer
   repair!: ReadRepair
-  private readonly init: Required<FakeNetworkInit>
+  private readonly init: Required<Omit<FakeNetworkInit, 'readFanout' | 'readHedgeDelay'>> & FakeNetworkInit
   private beforeDelivery?: (replica: FakeReplica, request: Request) => Promise<void>
 
   constructor (init: FakeNetworkInit) {

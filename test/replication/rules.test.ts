@@ -180,7 +180,7 @@ describe('replication rules (r = 3, W = 2, R = 2, 6 replicas in memory)', () => 
     }
   })
 
-  it('repairs replicas that answered with an older record or none', async () => {
+  it('repairs a replica it asked that answered with an older record, and leaves the one it did not ask to maintenance', async () => {
     const { key, make } = recordMaker('P-REPAIR', 'repair')
     const [a, b, c] = net.ranked(key)
     const v2 = await signRecord(make(2n), net.signer)
@@ -188,14 +188,32 @@ describe('replication rules (r = 3, W = 2, R = 2, 6 replicas in memory)', () => 
     await b.store.put(v2)
     // c holds nothing
     const outcome = await net.reader.read(key)
-    assert.ok(outcome.newest !== undefined)
-    await waitFor(async () => (await a.store.get(key))?.version === 2n && (await c.store.get(key))?.version === 2n, 'read repair')
+    assert.equal(outcome.newest?.version, 2n)
+    await waitFor(async () => (await a.store.get(key))?.version === 2n, 'read repair')
+    assert.equal(await c.store.get(key), undefined, 'the replica the read did not ask was written to')
   })
 
-  it('says not found when the replicas answered and none holds the product', async () => {
-    const outcome = await net.reader.read(productKey('P-NOBODY'))
-    assert.equal(outcome.newest, undefined)
-    assert.ok(outcome.answered >= 2)
+  it('asks R replicas, and not the others, when the first R answer in time', async () => {
+    const { key, make } = recordMaker('P-TWO', 'two asked')
+    await net.writer.write(key, make, 'put', { signer: net.signer })
+    const [a, b, c] = net.ranked(key)
+    const gets = (replica: typeof a): number => replica.requests.filter(request => request.type === Request.Type.GET).length
+    const before = [a, b, c].map(gets)
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await net.reader.read(key)).newest?.version, 1n)
+    }
+    assert.deepEqual([a, b, c].map(gets), [before[0] + 5, before[1] + 5, before[2]])
+  })
+
+  it('says not found only after every replica answered, and finds a product only the third holds', async () => {
+    const nobody = await net.reader.read(productKey('P-NOBODY'))
+    assert.equal(nobody.newest, undefined)
+    assert.equal(nobody.answered, 3)
+    const { key, make } = recordMaker('P-THIRD', 'third')
+    const [, , c] = net.ranked(key)
+    await c.store.put(await signRecord(make(1n), net.signer))
+    const outcome = await net.reader.read(key)
+    assert.equal(outcome.newest?.product?.name, 'third')
   })
 
   it('says not reached (QuorumError), never not found, when fewer than R answer', async () => {
@@ -235,6 +253,57 @@ describe('replication rules (r = 3, W = 2, R = 2, 6 replicas in memory)', () => 
   })
 })
 
+describe('hedged reads (readHedgeDelay 30 ms)', () => {
+  let net: FakeNetwork
+  before(async () => { net = await new FakeNetwork({ replicas: 5, readHedgeDelay: 30 }).start() })
+  after(async () => { await net.stop() })
+
+  it('asks the third replica once one of the first R is slower than the hedge delay', async () => {
+    const { key, make } = recordMaker('P-HEDGE', 'hedged')
+    await net.writer.write(key, make, 'put', { signer: net.signer })
+    const [a, , c] = net.ranked(key)
+    const hedgedBefore = net.query.hedged
+    const cGets = c.requests.filter(request => request.type === Request.Type.GET).length
+    net.slow.set(a.id.toString(), 1_000)
+    try {
+      const started = performance.now()
+      const outcome = await net.reader.read(key)
+      assert.equal(outcome.newest?.version, 1n)
+      assert.equal(outcome.answered, 2)
+      assert.ok(performance.now() - started < 800, 'the read waited for the slow replica')
+    } finally {
+      net.slow.clear()
+    }
+    assert.equal(net.query.hedged, hedgedBefore + 1)
+    assert.equal(c.requests.filter(request => request.type === Request.Type.GET).length, cGets + 1)
+  })
+
+  it('does not hedge when the first R answer within the delay', async () => {
+    const { key, make } = recordMaker('P-NOHEDGE', 'not hedged')
+    await net.writer.write(key, make, 'put', { signer: net.signer })
+    const hedgedBefore = net.query.hedged
+    for (let i = 0; i < 5; i++) await net.reader.read(key)
+    assert.equal(net.query.hedged, hedgedBefore)
+  })
+})
+
+describe("readFanout 'all'", () => {
+  let net: FakeNetwork
+  before(async () => { net = await new FakeNetwork({ replicas: 5, readFanout: 'all' }).start() })
+  after(async () => { await net.stop() })
+
+  it('asks every replica and repairs each that answered with an older record or none', async () => {
+    const { key, make } = recordMaker('P-REPAIR-ALL', 'repair')
+    const [a, b, c] = net.ranked(key)
+    await a.store.put(await signRecord(make(1n), net.signer))
+    await b.store.put(await signRecord(make(2n), net.signer))
+    // c holds nothing
+    const outcome = await net.reader.read(key)
+    assert.equal(outcome.newest?.version, 2n)
+    await waitFor(async () => (await a.store.get(key))?.version === 2n && (await c.store.get(key))?.version === 2n, 'read repair')
+  })
+})
+
 describe('closer-peer hints (the node under test knows only some replicas)', () => {
   let net: FakeNetwork
   before(async () => { net = await new FakeNetwork({ replicas: 5 }).start() })
@@ -252,5 +321,22 @@ describe('closer-peer hints (the node under test knows only some replicas)', () 
     const receipt = await net.writer.write(key, make, 'put', { signer: net.signer })
     assert.ok(receipt.acked.some(peer => peer.equals(hidden.id)), 'the hinted closest replica was not asked')
     assert.ok(net.view.has(hidden.id))
+  })
+
+  it('asks r at once, as a lookup does, once replies name closer replicas it did not know', async () => {
+    const { key, make } = recordMaker('P-HINT-READ', 'hinted read')
+    await net.writer.write(key, make, 'put', { signer: net.signer })
+    const [hidden, second, third] = net.ranked(key)
+    net.view.remove(hidden.id)
+    for (const replica of [second, third]) {
+      (replica.handlers as unknown as { components: { hints: unknown } }).components.hints = async () => [{ id: hidden.id.toMultihash().bytes, addrs: [] }]
+    }
+    const gets = (replica: typeof hidden): number => replica.requests.filter(request => request.type === Request.Type.GET).length
+    const before = gets(hidden)
+    // the first round asks R of what the node knows; they name `hidden`, which
+    // now ranks first: the read asks it too (after it returned: two replicas answered)
+    const outcome = await net.reader.read(key)
+    assert.equal(outcome.newest?.version, 1n)
+    await waitFor(async () => gets(hidden) === before + 1, 'a GET to the hinted closest replica')
   })
 })

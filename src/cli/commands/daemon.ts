@@ -29,6 +29,8 @@ export function daemonCommand (program: Command): void {
     .addOption(new Option('--replication-factor <r>', 'replicas per product (default 3)').env('PRODUCT_DHT_REPLICATION_FACTOR').argParser(wholeNumber(1, 64)))
     .addOption(new Option('--write-quorum <w>', 'acknowledgements a write needs (default 2)').env('PRODUCT_DHT_WRITE_QUORUM').argParser(wholeNumber(1, 64)))
     .addOption(new Option('--read-quorum <r>', 'answers a read needs (default 2)').env('PRODUCT_DHT_READ_QUORUM').argParser(wholeNumber(1, 64)))
+    .addOption(new Option('--read-fanout <which>', "replicas a read asks at first: R ('quorum', the next only when one is slow or they disagree) or all r (default quorum)").choices(['quorum', 'all']).env('PRODUCT_DHT_READ_FANOUT'))
+    .addOption(new Option('--read-hedge-delay <ms>', 'ms a read waits for its first R replicas before it asks one more (default: the 99th percentile of recent round trips)').env('PRODUCT_DHT_READ_HEDGE_DELAY').argParser(wholeNumber(1)))
     .addOption(new Option('--maintenance-interval <ms>', 'ms between replica-maintenance sweeps, each jittered by ±20 % (default 600000)').env('PRODUCT_DHT_MAINTENANCE_INTERVAL').argParser(wholeNumber(1)))
     .addOption(new Option('--maintenance-delay <ms>', 'ms after a record peer joins or departs before maintenance acts on it, plus up to as much again of jitter (default 1000)').env('PRODUCT_DHT_MAINTENANCE_DELAY').argParser(wholeNumber(1)))
     .addOption(new Option('--tombstone-grace-period <ms>', 'ms a delete (tombstone) is kept before it is purged; a node away longer holds its records back until the network confirms them (default 604800000, 7 days)').env('PRODUCT_DHT_TOMBSTONE_GRACE_PERIOD').argParser(wholeNumber(1)))
@@ -112,6 +114,8 @@ async function runDaemon (config: DaemonConfig, json: boolean): Promise<void> {
         replicationFactor: config.replicationFactor,
         writeQuorum: config.writeQuorum,
         readQuorum: config.readQuorum,
+        readFanout: config.readFanout,
+        readHedgeDelay: config.readHedgeDelay,
         maintenanceInterval: config.maintenanceInterval,
         maintenanceDelay: config.maintenanceDelay,
         maintenanceRate: config.maintenanceRate,
