@@ -33,6 +33,10 @@ export interface W1Result {
   get_seq_cpu_ms?: number
   put_conc_cpu_ms?: number
   get_conc_cpu_ms?: number
+  /** a bare libp2p round trip of a get's sizes in the same process and run (bench/floor.ts) */
+  floor_rtt_p50_ms?: number
+  floor_rtt_p95_ms?: number
+  floor_rtt_cpu_ms?: number
   rss_mb: number
 }
 
@@ -51,6 +55,9 @@ export function summaryTable (results: W1Result[], concurrency: number): string 
   const line = (cells: string[]): string => `| ${cells.join(' | ')} |`
   const lines = [line(header), line(header.map(() => '---')), ...rows.map(line)]
   const product = results.find(r => r.system === 'product-dht')
+  if (product?.floor_rtt_p50_ms !== undefined) {
+    lines.push('', `floor, same run: a bare libp2p round trip (Noise, Yamux, TCP on 127.0.0.1) of a get's sizes, p50 ${product.floor_rtt_p50_ms} ms, p95 ${product.floor_rtt_p95_ms} ms, ${product.floor_rtt_cpu_ms} ms of CPU`)
+  }
   const baseline = results.find(r => r.system === '@libp2p/kad-dht')
   if (product !== undefined && baseline !== undefined) {
     const ratios = RATES.map(([label, field]) => `${label} ${(product[field] / baseline[field]).toFixed(0)}×`)

@@ -19,6 +19,12 @@
  *
  * The baseline runs BASELINE_OPS operations (default min(OPS, 200)): each of
  * its gets is a full iterative lookup, and 1000 of them take minutes.
+ *
+ * The floor, in the same run: after product-dht's phases, with its N nodes
+ * still up, FLOOR_OPS (default 1000; 0 skips it) sequential round trips of a
+ * get's sizes (a 40-byte request, a 450-byte response) on an open stream
+ * between two plain libp2p hosts (TCP, Noise, Yamux) in the same process
+ * (bench/floor.ts): floor_rtt_* in product-dht's line.
  * One JSON line per system on stdout, then a summary table of them; progress
  * on stderr.
  */
@@ -37,6 +43,7 @@ import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { BootstrapError, createProductNode } from '../src/index.js'
+import { measureFloor } from './floor.js'
 import { summaryTable } from './summary.js'
 import type { W1Result } from './summary.js'
 import type { ProductNode } from '../src/index.js'
@@ -63,6 +70,7 @@ const JOIN_TIMEOUT = setting('JOIN_TIMEOUT', 300_000, 1)
 const JOIN_BATCH = setting('JOIN_BATCH', 10, 1)
 const JOIN_ATTEMPTS = setting('JOIN_ATTEMPTS', 3, 1)
 const SYSTEMS = (process.env.SYSTEMS ?? 'product-dht,kad-dht').split(',')
+const FLOOR_OPS = setting('FLOOR_OPS', 1000, 0)
 const OP_TIMEOUT = 30_000
 const REPLICATION = { r: 3, W: 2, R: 2 }
 
@@ -314,6 +322,10 @@ async function run (system: System): Promise<W1Result> {
     progress(`${system.name}: gets with ${CONC} in flight`)
     let foundConc = 0
     const getsConc = await timed(`${system.name} concurrent gets`, system.ops, CONC, async i => { if (await system.get(reader, makeProduct(500_000 + i))) foundConc++ })
+    const floor = system.name === 'product-dht' && FLOOR_OPS > 0 ? await measureFloor(FLOOR_OPS, 40, 450) : undefined
+    if (floor !== undefined) {
+      progress(`floor: a bare libp2p round trip, p50 ${floor.p50_ms} ms, p95 ${floor.p95_ms} ms, ${floor.cpu_ms} ms of CPU`)
+    }
     const result = {
       system: system.name,
       version: system.version,
@@ -341,6 +353,7 @@ async function run (system: System): Promise<W1Result> {
       get_seq_cpu_ms: round(gets.cpuPerOp, 3),
       put_conc_cpu_ms: round(putsConc.cpuPerOp, 3),
       get_conc_cpu_ms: round(getsConc.cpuPerOp, 3),
+      ...(floor === undefined ? {} : { floor_rtt_p50_ms: floor.p50_ms, floor_rtt_p95_ms: floor.p95_ms, floor_rtt_cpu_ms: floor.cpu_ms }),
       rss_mb: Math.round(process.memoryUsage().rss / 1024 / 1024)
     }
     progress(`${system.name}: while running, ${crowding()}`)
