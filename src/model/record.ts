@@ -43,8 +43,24 @@ export function isExpired (record: WireRecord, now = Date.now()): boolean {
   return record.expiresAt !== 0n && record.expiresAt <= BigInt(now)
 }
 
+/**
+ * Encodings of records already encoded. A record object is never changed
+ * once made (a new version is a new object), and one received is encoded
+ * several times: its digest, the checks, the order of the copies a read got.
+ */
+const encodings = new WeakMap<WireRecord, Uint8Array>()
+
+function encodingOf (record: WireRecord): Uint8Array {
+  let bytes = encodings.get(record)
+  if (bytes === undefined) {
+    bytes = WireRecord.encode(record)
+    encodings.set(record, bytes)
+  }
+  return bytes
+}
+
 export function encodeRecord (record: WireRecord): Uint8Array {
-  const bytes = WireRecord.encode(record)
+  const bytes = encodingOf(record)
   if (bytes.byteLength > MAX_RECORD_SIZE) {
     throw new RecordTooLargeError(bytes.byteLength, MAX_RECORD_SIZE)
   }
@@ -147,5 +163,5 @@ export function compareRecords (a: WireRecord, b: WireRecord): number {
   if (a.version !== b.version) return a.version > b.version ? 1 : -1
   if (a.updatedAt !== b.updatedAt) return a.updatedAt > b.updatedAt ? 1 : -1
   if (a.tombstone !== b.tombstone) return a.tombstone ? 1 : -1
-  return uint8ArrayCompare(WireRecord.encode(a), WireRecord.encode(b))
+  return a === b ? 0 : uint8ArrayCompare(encodingOf(a), encodingOf(b))
 }
