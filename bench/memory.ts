@@ -9,7 +9,8 @@
  * the nodes added to what the process held before the first one started
  * (modules loaded, nothing running), after a full garbage collection so that
  * garbage not yet collected does not count as a node's. Also the V8 heap in
- * use and committed, and connections per node. Progress on stderr; one JSON
+ * use and committed, connections per node, and the CPU the idle nodes spent
+ * while it waited (ms per second, all nodes together). Progress on stderr; one JSON
  * line on stdout.
  */
 import { getHeapSpaceStatistics } from 'node:v8'
@@ -69,7 +70,11 @@ try {
   }
   notePeak()
   process.stderr.write(`settled after ${settled} s; ${OPS} puts and gets done (${found} found); idle for ${IDLE} ms\n`)
+  // what the nodes cost while nobody asks them anything: timers, keep-alives, DHT upkeep
+  const idleCpu = process.cpuUsage()
   await new Promise(resolve => setTimeout(resolve, IDLE))
+  const idleUsed = process.cpuUsage(idleCpu)
+  process.stderr.write('idle done\n')
   const loaded = process.memoryUsage().rss / MB
   const after = collected()
   const oldSpace = getHeapSpaceStatistics().find(s => s.space_name === 'old_space')
@@ -91,7 +96,8 @@ try {
     heap_committed_mb: round(after.heapCommitted),
     old_space_used_mb: round((oldSpace?.space_used_size ?? 0) / MB),
     old_space_committed_mb: round((oldSpace?.space_size ?? 0) / MB),
-    external_per_node_mb: round((after.external - base.external) / N, 2)
+    external_per_node_mb: round((after.external - base.external) / N, 2),
+    idle_cpu_ms_per_s: IDLE === 0 ? undefined : round((idleUsed.user + idleUsed.system) / 1000 / (IDLE / 1000), 1)
   }))
 } finally {
   await Promise.all(nodes.map(async n => n.stop()))
