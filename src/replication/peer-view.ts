@@ -36,6 +36,10 @@ export interface PeerViewInit {
 interface ViewEntry {
   id: PeerId
   position: Uint8Array
+  /** the position's first four bytes, as a number: most comparisons end there */
+  prefix: number
+  /** when it joined the view, counted in additions (see additionCount) */
+  added: number
   /** until when (ms since epoch) the peer counts as unreachable */
   downUntil: number
   /** requests that failed in a row */
@@ -49,12 +53,29 @@ const MAX_FAILURES = 3
 const MAX_HINT_ADDRESSES = 8
 
 /** The ranking's order for a key at `target`: peers reachable at `now` first, then nearer before farther. */
+/** The first four bytes of a keyspace position, big-endian, as an unsigned number. */
+function prefixOf (position: Uint8Array): number {
+  return ((position[0] << 24) | (position[1] << 16) | (position[2] << 8) | position[3]) >>> 0
+}
+
 function rankOrder (target: Uint8Array, now: number): (a: ViewEntry, b: ViewEntry) => number {
+  const targetPrefix = prefixOf(target)
   return (a, b) => {
     const aUp = a.downUntil <= now
     const bUp = b.downUntil <= now
-    return aUp !== bUp ? (aUp ? -1 : 1) : compareDistance(target, a.position, b.position)
+    if (aUp !== bUp) {
+      return aUp ? -1 : 1
+    }
+    // XOR distance of the first four bytes; only a tie there reads the rest
+    const da = (a.prefix ^ targetPrefix) >>> 0
+    const db = (b.prefix ^ targetPrefix) >>> 0
+    return da !== db ? (da < db ? -1 : 1) : compareDistance(target, a.position, b.position)
   }
+}
+
+function entryOf (id: PeerId, added: number): ViewEntry {
+  const position = peerPosition(id)
+  return { id, position, prefix: prefixOf(position), added, downUntil: 0, failures: 0 }
 }
 
 export class RecordPeerView {
@@ -73,6 +94,7 @@ export class RecordPeerView {
   private readonly log: Logger
   private readonly onChange: () => void
   private changes = 0
+  private additions = 0
   private changedAt = 0
   private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {
     const { peerId, protocols } = event.detail
@@ -89,7 +111,7 @@ export class RecordPeerView {
     this.selfIsReplica = init.selfIsReplica
     this.downPenalty = init.downPenalty ?? 30_000
     this.onChange = init.onChange ?? (() => {})
-    this.self = { id: components.peerId, position: peerPosition(components.peerId), downUntil: 0, failures: 0 }
+    this.self = entryOf(components.peerId, 0)
     this.log = components.logger.forComponent('product-dht:peer-view')
   }
 
@@ -152,11 +174,21 @@ export class RecordPeerView {
     return this.entries.has(peer.toString())
   }
 
+  /** Peers added to the view so far (a mark for addedSince). */
+  get additionCount (): number {
+    return this.additions
+  }
+
+  /** True when `peer` is in the view and joined it after `mark` (an additionCount). */
+  addedSince (peer: PeerId, mark: number): boolean {
+    return (this.entries.get(peer.toString())?.added ?? 0) > mark
+  }
+
   add (peer: PeerId): void {
     if (peer.equals(this.components.peerId) || this.entries.has(peer.toString())) {
       return
     }
-    this.entries.set(peer.toString(), { id: peer, position: peerPosition(peer), downUntil: 0, failures: 0 })
+    this.entries.set(peer.toString(), entryOf(peer, ++this.additions))
     this.log('record peer %p joined the view (%d known)', peer, this.entries.size)
     this.changed()
   }
@@ -223,8 +255,9 @@ export class RecordPeerView {
    * holds replicas, reachable ones first: the first `count` of rank(), found
    * without sorting the whole view (maintenance asks this of every record).
    */
-  closest (key: Uint8Array, count: number): PeerId[] {
-    const order = rankOrder(keyPosition(key), Date.now())
+  closest (key: Uint8Array, count: number, options: { ignoreDown?: boolean } = {}): PeerId[] {
+    // ignoreDown: the key's true replica set, reachable or not
+    const order = rankOrder(keyPosition(key), options.ignoreDown === true ? -Infinity : Date.now())
     const before = (a: ViewEntry, b: ViewEntry): boolean => order(a, b) < 0
     const best: ViewEntry[] = []
     const consider = (entry: ViewEntry): void => {

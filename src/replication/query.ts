@@ -131,7 +131,7 @@ export class ReplicaQuery {
 
   /** The r closest record peers to `key` this node knows, reachable or not. */
   closestReplicas (key: Uint8Array): PeerId[] {
-    return this.components.view.rank(key, { ignoreDown: true }).slice(0, this.r)
+    return this.components.view.closest(key, this.r, { ignoreDown: true })
   }
 
   /**
@@ -176,7 +176,7 @@ export class ReplicaQuery {
     const hedge = new Hedge(init.hedgeAfter, this.r - width, () => reached, () => { this.hedged++ })
     const done = (async () => {
       const beyond = options.beyond ?? 0
-      let ranking = (await this.candidates(request.key, options)).slice(beyond)
+      let ranking = (await this.candidates(request.key, beyond, options)).slice(beyond)
       if (this.components.view.candidateCount < this.r) {
         // this node knows too few record peers: ask the replicas to name theirs
         request = { ...request, wantPeers: true }
@@ -190,6 +190,7 @@ export class ReplicaQuery {
         if (fresh.length === 0) {
           break
         }
+        const learned = this.components.view.additionCount
         await this.askInParallel(request, fresh, wanted, round, onAnswer, options, hedge)
         // replies may have named record peers we did not know, and identify may
         // have told of others meanwhile: ask those that now rank among the first r
@@ -201,8 +202,7 @@ export class ReplicaQuery {
         // lookup now, and a lookup asks r at once (fewer replies would name
         // fewer closer peers: more rounds). A peer that moved up because
         // another failed is no such sign.
-        const newcomers = top.filter(p => !before.has(p.toString()))
-        if (newcomers.some(p => !ranking.some(known => known.equals(p)))) {
+        if (top.some(p => !before.has(p.toString()) && this.components.view.addedSince(p, learned))) {
           width = this.r
         }
         wanted = this.stillWanted(top, round, width, request.key)
@@ -244,9 +244,15 @@ export class ReplicaQuery {
     return this.components.client.send(peer, request, options)
   }
 
-  /** The ranking to ask for `key`, from the view, or widened by a lookup when the view is too thin. */
-  private async candidates (key: Uint8Array, options: QueryOptions): Promise<PeerId[]> {
-    const ranked = this.components.view.rank(key)
+  /**
+   * The ranking to ask for `key`: the first `beyond` + r of the view and as
+   * many again to stand in for those that fail (a round that runs out of
+   * them ends, and the next one ranks the whole view), or, when the view is
+   * too thin, the view and what a lookup found.
+   */
+  private async candidates (key: Uint8Array, beyond: number, options: QueryOptions): Promise<PeerId[]> {
+    // the first few found without sorting the whole view: most requests need no more
+    const ranked = this.components.view.closest(key, beyond + 2 * this.r)
     if (ranked.length >= this.r) {
       return ranked
     }
