@@ -3,17 +3,24 @@
  * default does, without its most expensive step. The default imports both
  * keys of every Diffie-Hellman from DER (PKCS#8, SPKI); on Node 20 the
  * PKCS#8 import alone costs about ten times the key agreement itself, and a
- * handshake does three agreements a side. Here each private key stays a
- * KeyObject from the moment it is generated (a small cache per host: its
- * static key and the ephemeral keys of the handshakes under way), and
- * public keys come in as JWK, the cheapest import Node has. Everything else
+ * handshake does three agreements a side. Here keys come in as JWK, the
+ * cheapest import Node has (a tenth of PKCS#8's), and each private key is
+ * imported once and kept as a KeyObject (a small cache per host: its static
+ * key and the ephemeral keys of the handshakes under way). Everything else
  * (hashing, HKDF, ChaCha20-Poly1305) is @libp2p/noise's default, through
  * the `crypto` option it offers for this.
+ *
+ * A new key pair is generated with its JWK encoding done by the generation
+ * itself, never exported from the KeyObject afterwards: on Node 20 a
+ * KeyObject's JWK export that meets a garbage collection of the generation
+ * job that made that key deadlocks the process (the job's destructor waits
+ * on the lock the export holds), which hung a 50-node process in one of
+ * several runs.
  */
 import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync } from 'node:crypto'
 import { defaultCrypto } from '@libp2p/noise/crypto'
 import type { ICryptoInterface } from '@libp2p/noise'
-import type { KeyObject } from 'node:crypto'
+import type { JsonWebKey, KeyObject } from 'node:crypto'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 /** Private keys a host keeps as KeyObjects: its static key and the ephemeral keys of the handshakes in flight. */
@@ -37,7 +44,7 @@ function raw (encoded: string | undefined): Uint8Array {
 
 /** A Noise crypto implementation for one host (its key cache is its own). */
 export function noiseCrypto (): ICryptoInterface {
-  // least recently used first; keyed by the private key's bytes
+  // least recently used first; keyed by the private key's bytes (base64url)
   const privateKeys = new Map<string, KeyObject>()
 
   const remember = (id: string, key: KeyObject): void => {
@@ -48,17 +55,17 @@ export function noiseCrypto (): ICryptoInterface {
     }
   }
 
-  const keyPairOf = (privateKey: KeyObject): { publicKey: Uint8Array, privateKey: Uint8Array } => {
-    const jwk = privateKey.export({ format: 'jwk' })
-    const pair = { publicKey: raw(jwk.x), privateKey: raw(jwk.d) }
-    remember(jwk.d as string, privateKey)
-    return pair
+  /** Imports (and caches) a private key whose JWK is known: the cheap import. */
+  const fromJwk = (d: string, x: string): { publicKey: Uint8Array, privateKey: Uint8Array } => {
+    remember(d, createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d, x }, format: 'jwk' }))
+    return { publicKey: raw(x), privateKey: raw(d) }
   }
 
   const privateKeyObject = (bytes: Uint8Array): KeyObject => {
     const id = base64url(bytes)
     let key = privateKeys.get(id)
     if (key === undefined) {
+      // not one of ours (or evicted): the default, costlier import
       const der = new Uint8Array(PKCS8_PREFIX.length + bytes.length)
       der.set(PKCS8_PREFIX)
       der.set(bytes, PKCS8_PREFIX.length)
@@ -71,10 +78,18 @@ export function noiseCrypto (): ICryptoInterface {
   return {
     ...defaultCrypto,
     generateX25519KeyPair () {
-      return keyPairOf(generateKeyPairSync('x25519').privateKey)
+      // Node encodes both keys as JWK when asked to; its typings know only PEM and DER here
+      const { privateKey } = (generateKeyPairSync as unknown as (type: 'x25519', options: object) => { privateKey: JsonWebKey })('x25519', {
+        publicKeyEncoding: { format: 'jwk' },
+        privateKeyEncoding: { format: 'jwk' }
+      })
+      if (typeof privateKey.d !== 'string' || typeof privateKey.x !== 'string') throw new Error('an X25519 key generated without its bytes')
+      return fromJwk(privateKey.d, privateKey.x)
     },
     generateX25519KeyPairFromSeed (seed) {
-      return keyPairOf(privateKeyObject(seed))
+      // a key imported from bytes, not generated: exporting it is safe
+      const jwk = privateKeyObject(bytesOf(seed)).export({ format: 'jwk' })
+      return { publicKey: raw(jwk.x), privateKey: raw(jwk.d) }
     },
     generateX25519SharedKey (privateKey, publicKey) {
       const peerKey = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: base64url(bytesOf(publicKey)) }, format: 'jwk' })
