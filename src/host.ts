@@ -100,11 +100,9 @@ export async function createHost (init: HostInit): Promise<ProductHost> {
         clientMode: options.clientMode,
         // its default drops private addresses, which empties every routing table on a LAN
         peerInfoMapper: MAPPERS[options.addressFilter],
-        // kad-dht's own default: its first self-query (and every query, which
-        // waits for it) 1 s after start. Run at once, the lookups of nodes
-        // joining together took the CPU their joins needed: 50 joining one
-        // node were ready in 4.6-9 s, against about 1 s with the pause
-        initialQuerySelfInterval: 1_000
+        // every query waits for kad-dht's first self-query, by default run 1 s
+        // after start; run it at once (it waits for a first peer by itself)
+        initialQuerySelfInterval: 0
       }),
       products: productStore(init.products)
     }
