@@ -52,12 +52,12 @@ const MAX_FAILURES = 3
 /** Addresses taken from one hint, at most: a peer names a handful, not hundreds. */
 const MAX_HINT_ADDRESSES = 8
 
-/** The ranking's order for a key at `target`: peers reachable at `now` first, then nearer before farther. */
 /** The first four bytes of a keyspace position, big-endian, as an unsigned number. */
 function prefixOf (position: Uint8Array): number {
   return ((position[0] << 24) | (position[1] << 16) | (position[2] << 8) | position[3]) >>> 0
 }
 
+/** The ranking's order for a key at `target`: peers reachable at `now` first, then nearer before farther. */
 function rankOrder (target: Uint8Array, now: number): (a: ViewEntry, b: ViewEntry) => number {
   const targetPrefix = prefixOf(target)
   return (a, b) => {
@@ -279,9 +279,8 @@ export class RecordPeerView {
    * Record peers by XOR distance to `key`, closest first, this node included
    * when it holds replicas. Peers that failed recently come after all others.
    */
-  rank (key: Uint8Array, options: { ignoreDown?: boolean } = {}): PeerId[] {
-    // ignoreDown: the key's true replica set, reachable or not
-    const order = rankOrder(keyPosition(key), options.ignoreDown === true ? -Infinity : Date.now())
+  rank (key: Uint8Array): PeerId[] {
+    const order = rankOrder(keyPosition(key), Date.now())
     const candidates = [...this.entries.values()]
     if (this.selfIsReplica) {
       candidates.push(this.self)

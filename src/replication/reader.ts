@@ -145,8 +145,7 @@ export class Reader {
 
   /** Asks the r peers after the replica set too; resolves to both rounds' answers (the repair then writes to the replica set). */
   private async askFurther (request: Request, first: Round, options: QueryOptions): Promise<Round> {
-    const further = await this.components.query.ask(request, 1, { ...options, beyond: this.r }).done
-    return { answers: [...first.answers, ...further.answers], failed: [...first.failed, ...further.failed], asked: new Set([...first.asked, ...further.asked]) }
+    return this.components.query.ask(request, 1, { ...options, beyond: this.r }, { after: first }).done
   }
 
   /**
