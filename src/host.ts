@@ -48,6 +48,9 @@ export interface HostInit {
   metrics?: Libp2pInit['metrics']
 }
 
+/** ms after start before kad-dht's first lookup of the node's own id (see createHost). */
+const FIRST_SELF_LOOKUP_DELAY = 2_000
+
 const MAPPERS = {
   all: passthroughMapper,
   public: removePrivateAddressesMapper,
@@ -90,6 +93,13 @@ export async function createHost (init: HostInit): Promise<ProductHost> {
       identify: identify(),
       ping: ping(),
       dht: singleKadDHT({
+        // kad-dht's first lookup of the node's own id, 2 s after start (its
+        // default is 1 s; the `dht` option may set it): the join does not
+        // wait for it, since a bootstrap record peer names the peers a node
+        // needs (node.ts). Nodes joining one peer at once then finish their
+        // joins before their lookups start: 50 in one process were all ready
+        // in 1.2 s with 2 s, and in 2.0 s with 1 s (BENCHMARKS.md)
+        initialQuerySelfInterval: FIRST_SELF_LOOKUP_DELAY,
         ...init.dht,
         // kad-dht knows /pk records only; a DHT peer on a shared network (the
         // public one included) is expected to hold and serve /ipns records too
@@ -99,10 +109,7 @@ export async function createHost (init: HostInit): Promise<ProductHost> {
         // kad-dht turns itself into a client on private addresses unless told
         clientMode: options.clientMode,
         // its default drops private addresses, which empties every routing table on a LAN
-        peerInfoMapper: MAPPERS[options.addressFilter],
-        // every query waits for kad-dht's first self-query, by default run 1 s
-        // after start; run it at once (it waits for a first peer by itself)
-        initialQuerySelfInterval: 0
+        peerInfoMapper: MAPPERS[options.addressFilter]
       }),
       products: productStore(init.products)
     }

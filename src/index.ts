@@ -8,6 +8,7 @@ import './polyfill.js'
 
 export { productStore } from './service.js'
 export type { ProductStore, ProductStoreComponents } from './service.js'
+export type { NeighbourhoodOptions, NeighbourhoodResult } from './discovery/neighbourhood.js'
 export { createProductNode, ProductNode } from './node.js'
 export { DEFAULT_DHT_PROTOCOL, PUBLIC_DHT_PROTOCOL, RECORD_PROTOCOL } from './options.js'
 export type { AddressFilter, ProductNodeOptions, ProductStoreInit } from './options.js'

@@ -143,11 +143,11 @@ export async function joinNetwork (host: ProductHost, bootstrap: string[], log: 
 
 /**
  * Resolves once the routing table has been filled by a lookup of this
- * node's own id. kad-dht runs one by itself as soon as its table holds a
- * peer (host.ts sets its first one to run at once); waiting for it costs
- * nothing where a second lookup would dial the same peers again. When it
- * does not report within SELF_QUERY_WAIT (it gave up before a crowded
- * process identified the bootstrap peer, say), runs one of its own.
+ * node's own id. kad-dht runs one by itself once its table holds a peer,
+ * and not before its first delay (2 s after start, see host.ts); waiting
+ * for it costs nothing where a second lookup would dial the same peers
+ * again. When it does not report within SELF_QUERY_WAIT (it gave up before
+ * a crowded process identified the bootstrap peer, say), runs one of its own.
  */
 export async function routingTableFilled (host: ProductHost, log: Logger, options: AbortOptions): Promise<void> {
   if (!await selfQueryRan(host, SELF_QUERY_WAIT, options)) {

@@ -250,39 +250,48 @@ export class ProductNode {
 
   /**
    * After a bootstrap peer answered. When a peer met speaks the record
-   * protocol the node is ready: its requests reach each product's replica
-   * set through the closer peers the peers they ask name. The lookup of its
-   * own id (which fills its routing table and makes it known to its closest
-   * peers, whose views then take it in) and the search for more record
-   * peers go on in the background (settled() waits for them), so that nodes
-   * joining at once do not queue behind their bootstrap peer. Where no peer
-   * met speaks the record protocol (a foreign network's bootstrap peers),
-   * the node does both before it is ready, within what is left of the
-   * join's time, and goes on in the background after a join out of time.
+   * protocol, the node asks it which record peers it should know: its
+   * nearest and a few from each part of the keyspace (joinNeighbourhood
+   * without dialling). Then it is ready: its puts and gets rank every key's
+   * replicas as the network does. What makes it known to others goes on in
+   * the background (settled() waits for it): the DHT's lookup of its own id,
+   * which connects it to its nearest peers and fills kad-dht's routing
+   * table, then its own lookup among record peers. So nodes joining at once
+   * do not queue behind each other's lookups. Where no peer met speaks the
+   * record protocol (a foreign network's bootstrap peers) the node looks
+   * first. All within what is left of the join's time; what it cuts short
+   * goes on in the background.
    */
   private async afterJoin (until: number, options: AbortOptions): Promise<void> {
-    if (this.products.knownPeers > 0) {
-      this.settleInBackground()
-      return
-    }
     const left = until - Date.now()
     const deadline = left > 0 ? AbortSignal.timeout(left) : AbortSignal.abort(new DOMException('The join took all its time', 'TimeoutError'))
     const signal = options.signal == null ? deadline : AbortSignal.any([options.signal, deadline])
     setMaxListeners(Infinity, signal)
     try {
-      await this.settle({ signal })
+      if (this.products.knownPeers === 0) {
+        await this.settle({ signal })
+        return
+      }
+      await this.products.joinNeighbourhood({ signal, dial: false })
     } catch (err) {
       options.signal?.throwIfAborted()
       if (!deadline.aborted) throw err
-      this.log('the join took all its time; looking for record peers in the background')
-      this.settleInBackground()
+      this.log('the join took all its time; going on in the background')
     }
+    this.settleInBackground()
   }
 
-  /** What the join leaves to the background: the lookup of this node's own id, then the search for record peers. */
+  /**
+   * What the join leaves to the background: the DHT's lookup of this node's
+   * own id, the search for record peers, and the lookup of its neighbourhood
+   * among them.
+   */
   private async settle (options: AbortOptions): Promise<void> {
     await routingTableFilled(this.libp2p, this.log, options)
     await this.products.discoverPeers(options)
+    if (this.products.knownPeers > 0) {
+      await this.products.joinNeighbourhood(options)
+    }
   }
 
   /** Runs settle() in the background, bounded by the join timeout; stop() ends it. */

@@ -12,6 +12,7 @@ import { NamespaceDatastore } from 'datastore-core'
 import { Key } from 'interface-datastore'
 import { TypedEventEmitter } from 'main-event'
 import { CatalogDiscovery } from './discovery/catalog-discovery.js'
+import { NeighbourhoodLookup } from './discovery/neighbourhood.js'
 import { waitForIdentify } from './discovery/identified.js'
 import { RememberedPeers } from './discovery/remembered-peers.js'
 import { InvalidParametersError, InvalidProductError } from './errors.js'
@@ -39,6 +40,7 @@ import { ExpiredRecordPurge } from './store/purge.js'
 import { LastRunning } from './store/last-running.js'
 import { RecordStore } from './store/record-store.js'
 import type { DhtPeers } from './discovery/catalog-discovery.js'
+import type { NeighbourhoodOptions, NeighbourhoodResult } from './discovery/neighbourhood.js'
 import type { ProductStoreInit, ResolvedStoreOptions } from './options.js'
 import type { RecordClientComponents } from './protocol/client.js'
 import type { DepartureWatchComponents } from './replication/departures.js'
@@ -98,6 +100,17 @@ export interface ProductStore extends TypedEventTarget<ProductStoreEvents> {
   /** Looks for the catalog's record peers now, then announces this node in the background. */
   discoverPeers(options?: AbortOptions): Promise<void>
   /**
+   * Asks the record peers this node is connected to which record peers it
+   * should know: the nearest to it and a few from each part of the keyspace.
+   * After that its puts and gets rank every key's replicas as the network
+   * does, without waiting for the DHT's lookups. Then, unless `dial` is
+   * false, a lookup of its own position: it asks its nearest record peers,
+   * which learn of it, until it met the r nearest it can find.
+   * createProductNode runs it in its join (the dialling part in the
+   * background); call it after dialling a record peer of your own.
+   */
+  joinNeighbourhood(options?: NeighbourhoodOptions): Promise<NeighbourhoodResult>
+  /**
    * The addresses (with `/p2p/<peer id>`) of record peers this node saved in
    * its datastore while it last ran: its keyspace neighbours and a few others.
    * A node restarted with a persistent datastore can join through them when no
@@ -132,6 +145,7 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
   private readonly server?: RecordServer
   private readonly client: RecordClient
   private readonly discovery: CatalogDiscovery
+  private readonly neighbourhood: NeighbourhoodLookup
   private readonly query: ReplicaQuery
   private readonly repair: ReadRepair
   private readonly reader: Reader
@@ -184,6 +198,7 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
         logger,
         verified,
         hints: async (key, requester, asked, opts) => this.view.hintsFor(key, options.replicationFactor, requester, asked, opts),
+        neighbourhood: async (key, requester, spread, opts) => this.view.neighbourhoodFor(key, options.replicationFactor, requester, spread, opts),
         sharedWith: requester => key => this.maintenance?.shares(requester, key) ?? false,
         onStored: (record, from) => { this.onStored(record, from) }
       })
@@ -222,6 +237,13 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
       timeout: DISCOVERY_TIMEOUT,
       lookupTimeout: options.requestTimeout
     })
+    this.neighbourhood = new NeighbourhoodLookup({
+      peerId: components.peerId,
+      view: this.view,
+      connectedPeers: () => components.connectionManager.getConnections().map(connection => connection.remotePeer),
+      send: async (peer, request, opts) => this.client.send(peer, request, opts),
+      logger
+    }, { replicationFactor: options.replicationFactor })
     this.query = new ReplicaQuery({
       peerId: components.peerId,
       view: this.view,
@@ -369,6 +391,11 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     await this.discovery.join(options)
   }
 
+  async joinNeighbourhood (options: NeighbourhoodOptions = {}): Promise<NeighbourhoodResult> {
+    this.assertRunning()
+    return this.neighbourhood.run(options)
+  }
+
   async rememberedPeers (options?: AbortOptions): Promise<Multiaddr[]> {
     return this.remembered.load(options)
   }
@@ -413,8 +440,10 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     if (!Number.isSafeInteger(expiresAt) || expiresAt < 0 || (expiresAt !== 0 && expiresAt <= Date.now())) {
       throw new InvalidProductError([{ field: 'expiresAt', message: 'must be a date in the future' }])
     }
-    return this.track('put', product.id, key, async () =>
-      this.write(key, version => createRecord(key, product, version, Date.now(), expiresAt), 'put', { ...options, label: product.id }))
+    return this.track('put', product.id, key, async () => {
+      await this.neighbourhood.catchUp(options)
+      return this.write(key, version => createRecord(key, product, version, Date.now(), expiresAt), 'put', { ...options, label: product.id })
+    })
   }
 
   /**
@@ -424,8 +453,10 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
   async deleteProduct (id: string, options: DeleteOptions = {}): Promise<WriteResult> {
     this.assertRunning()
     const key = productKey(validateProductId(id))
-    return this.track('delete', id, key, async () =>
-      this.write(key, version => createTombstone(key, version, Date.now()), 'delete', { ...options, label: id }))
+    return this.track('delete', id, key, async () => {
+      await this.neighbourhood.catchUp(options)
+      return this.write(key, version => createTombstone(key, version, Date.now()), 'delete', { ...options, label: id })
+    })
   }
 
   /** The product, or undefined when the replicas that answered hold none (or a delete). */
@@ -444,6 +475,7 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     this.assertRunning()
     const key = productKey(validateProductId(id))
     return this.track('get', id, key, async () => {
+      await this.neighbourhood.catchUp(options)
       const outcome = await this.reader.read(key, options)
       const newest = outcome.newest
       // the reader checked it (signature included) before choosing it

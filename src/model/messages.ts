@@ -1529,7 +1529,8 @@ export namespace Request {
     PUT = 'PUT',
     GET = 'GET',
     DELETE = 'DELETE',
-    SYNC = 'SYNC'
+    SYNC = 'SYNC',
+    PEERS = 'PEERS'
   }
 
   enum __TypeValues {
@@ -1537,7 +1538,8 @@ export namespace Request {
     PUT = 1,
     GET = 2,
     DELETE = 3,
-    SYNC = 4
+    SYNC = 4,
+    PEERS = 5
   }
 
   export namespace Type {

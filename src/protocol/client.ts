@@ -40,6 +40,15 @@ export interface RecordClientComponents {
   logger: ComponentLogger
 }
 
+export interface SendOptions extends AbortOptions {
+  /**
+   * false: close the stream once the answer came instead of keeping it for
+   * the next request to the peer (a one-off request, such as a join's PEERS,
+   * would leave it idle at the peer until its idle timeout). Default true.
+   */
+  pool?: boolean
+}
+
 interface PooledStream {
   stream: Stream
   lp: LengthPrefixedStream<Stream>
@@ -74,7 +83,7 @@ export class RecordClient {
    * answer is returned. Neither kind of wait counts against the request
    * timeout: bound a whole call with `options.signal`.
    */
-  async send (peer: PeerId, request: Request, options: AbortOptions = {}): Promise<Response> {
+  async send (peer: PeerId, request: Request, options: SendOptions = {}): Promise<Response> {
     const bytes = Request.encode(request)
     return this.takeTurn(peer, options, async () => {
       let budget = this.requestTimeout
@@ -84,7 +93,7 @@ export class RecordClient {
         const deadline = new Deadline(options.signal ?? undefined)
         let response: Response
         try {
-          response = await this.sendOnce(peer, bytes, deadline.arm(budget))
+          response = await this.sendOnce(peer, bytes, deadline.arm(budget), options.pool !== false)
         } finally {
           deadline.clear()
           budget -= Date.now() - started
@@ -124,11 +133,12 @@ export class RecordClient {
     }
   }
 
-  private async sendOnce (peer: PeerId, bytes: Uint8Array, signal: AbortSignal): Promise<Response> {
+  private async sendOnce (peer: PeerId, bytes: Uint8Array, signal: AbortSignal, pool: boolean): Promise<Response> {
     const pooled = this.takeIdle(peer)
     if (pooled !== undefined) {
       try {
-        return await this.exchange(peer, pooled, bytes, signal)
+        // a stream that was idle already goes back to the pool whatever `pool` says
+        return await this.exchange(peer, pooled, bytes, signal, true)
       } catch (err) {
         signal.throwIfAborted()
         // a peer may reset a stream that sat idle in the pool: routine, no stack trace
@@ -138,10 +148,10 @@ export class RecordClient {
     // libp2p's default cap on outbound streams per protocol (64) would refuse
     // streams that our own in-flight limit and idle pool already bound
     const stream = await this.components.connectionManager.openStream(peer, this.protocol, { signal, maxOutboundStreams: MAX_STREAMS_PER_CONNECTION })
-    return this.exchange(peer, { stream, lp: frameStream(stream), idleSince: 0 }, bytes, signal)
+    return this.exchange(peer, { stream, lp: frameStream(stream), idleSince: 0 }, bytes, signal, pool)
   }
 
-  private async exchange (peer: PeerId, entry: PooledStream, bytes: Uint8Array, signal: AbortSignal): Promise<Response> {
+  private async exchange (peer: PeerId, entry: PooledStream, bytes: Uint8Array, signal: AbortSignal, pool: boolean): Promise<Response> {
     try {
       await entry.lp.write(bytes, { signal })
       const frame = await entry.lp.read({ signal })
@@ -151,8 +161,8 @@ export class RecordClient {
       } catch (err) {
         throw new ProtocolError(`Malformed response from ${peer.toString()}: ${(err as Error).message}`)
       }
-      if (response.status === Response.Status.TOO_LARGE) {
-        // the server ends the stream after this: close our end too
+      if (response.status === Response.Status.TOO_LARGE || !pool) {
+        // the server ends the stream after TOO_LARGE: close our end too
         void entry.stream.close().catch(err => { entry.stream.abort(err) })
       } else {
         // a stream the server ended after refusing it (BUSY on its first

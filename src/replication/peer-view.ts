@@ -52,6 +52,9 @@ const MAX_FAILURES = 3
 /** Addresses taken from one hint, at most: a peer names a handful, not hundreds. */
 const MAX_HINT_ADDRESSES = 8
 
+/** Peers a joining node is told of at most (neighbourhoodFor). */
+const MAX_NEIGHBOURHOOD = 64
+
 /** The first four bytes of a keyspace position, big-endian, as an unsigned number. */
 function prefixOf (position: Uint8Array): number {
   return ((position[0] << 24) | (position[1] << 16) | (position[2] << 8) | position[3]) >>> 0
@@ -300,11 +303,52 @@ export class RecordPeerView {
     if (!asked && ranked.some(id => id.equals(this.components.peerId))) {
       return []
     }
+    return this.withAddresses(ranked.filter(peer => !peer.equals(requester) && !peer.equals(this.components.peerId)), options)
+  }
+
+  /**
+   * What a joining node at `key` (its peer id's multihash) needs to know:
+   * the 2·`count` record peers nearest to it and, with `spread`, as many
+   * from each part of the keyspace (by the length of the prefix they share
+   * with it, as Kademlia's buckets) as fit in MAX_NEIGHBOURHOOD, the same
+   * number from each part and at least `count` (a view that small is named
+   * whole). With its nearest peers known it can tell which keys it is a
+   * replica of; with `count` peers or more in each part it ranks them
+   * before itself for keys elsewhere, and asks them instead of taking those
+   * keys for its own. Neither node is named.
+   */
+  async neighbourhoodFor (key: Uint8Array, count: number, requester: PeerId, spread: boolean, options?: AbortOptions): Promise<PeerHint[]> {
+    const target = keyPosition(key)
+    const ranked = [...this.entries.values()]
+      .filter(entry => !entry.id.equals(requester))
+      .sort(rankOrder(target, -Infinity))
+    const nearest = 2 * count
+    if (!spread) {
+      return this.withAddresses(ranked.slice(0, nearest).map(entry => entry.id), options)
+    }
+    // each peer's place among the peers of its part, nearest first (past 32
+    // shared bits every peer is among the nearest anyway)
+    const targetPrefix = prefixOf(target)
+    const seen = new Map<number, number>()
+    const placeInPart = ranked.map(entry => {
+      const part = Math.clz32((entry.prefix ^ targetPrefix) >>> 0)
+      const place = seen.get(part) ?? 0
+      seen.set(part, place + 1)
+      return place
+    })
+    const chosenWith = (quota: number): PeerId[] => ranked.filter((_, i) => i < nearest || placeInPart[i] < quota).map(entry => entry.id)
+    const largestPart = Math.max(0, ...seen.values())
+    let quota = count
+    while (quota < largestPart && chosenWith(quota + 1).length <= MAX_NEIGHBOURHOOD) {
+      quota++
+    }
+    return this.withAddresses(chosenWith(quota).slice(0, MAX_NEIGHBOURHOOD), options)
+  }
+
+  /** Hints naming `peers` with the addresses the peer store holds (peers it forgot are left out). */
+  private async withAddresses (peers: PeerId[], options?: AbortOptions): Promise<PeerHint[]> {
     const hints: PeerHint[] = []
-    for (const peer of ranked) {
-      if (peer.equals(requester) || peer.equals(this.components.peerId)) {
-        continue
-      }
+    for (const peer of peers) {
       try {
         // local reads and writes of the peer store take no signal: one caller's signal
         // would collect a listener for each, and they do not wait on the network

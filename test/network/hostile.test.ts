@@ -164,7 +164,7 @@ describe(`a node under a barrage of ${MESSAGES} hostile messages`, () => {
     ))
 
     const request: fc.Arbitrary<Request> = fc.record({
-      type: fc.constantFrom(Request.Type.UNKNOWN, Request.Type.PUT, Request.Type.GET, Request.Type.DELETE, Request.Type.SYNC),
+      type: fc.constantFrom(Request.Type.UNKNOWN, Request.Type.PUT, Request.Type.GET, Request.Type.DELETE, Request.Type.SYNC, Request.Type.PEERS),
       key: fc.oneof(fc.constantFrom(...keys), bytes(40), fc.string().map(id => Uint8Array.from(productKey(id)))),
       record: fc.option(record, { nil: undefined }),
       wantPeers: fc.boolean(),

@@ -10,6 +10,7 @@ import { KEY_LENGTH } from '../constants.js'
 import { reply } from '../responses.js'
 import { deleteHandler } from './delete.js'
 import { getHandler } from './get.js'
+import { peersHandler } from './peers.js'
 import { putHandler } from './put.js'
 import { syncHandler } from './sync.js'
 import type { HandlerComponents, RequestHandler } from './types.js'
@@ -29,14 +30,15 @@ export class RequestHandlers {
       [Request.Type.GET, getHandler(components)],
       [Request.Type.PUT, putHandler(components)],
       [Request.Type.DELETE, deleteHandler(components)],
-      [Request.Type.SYNC, syncHandler(components)]
+      [Request.Type.SYNC, syncHandler(components)],
+      [Request.Type.PEERS, peersHandler(components)]
     ])
   }
 
   /** Answers one decoded request from `from`, with closer-peer hints where the view has some. */
   async handle (request: Request, from: PeerId, options?: AbortOptions): Promise<Response> {
-    if (request.type === Request.Type.SYNC) {
-      // about ranges of keys, not one: no key to check, no hints to give
+    if (request.type === Request.Type.SYNC || request.type === Request.Type.PEERS) {
+      // about ranges of keys, or about a peer: no record key to check, no hints to add
       return this.answer(request, from, options)
     }
     if (request.key.byteLength !== KEY_LENGTH || request.key[0] !== 0x12 || request.key[1] !== 0x20) {

@@ -20,6 +20,8 @@ export interface HandlerComponents {
   verified?: VerifiedRecords
   /** record peers to name to a requester for `key` (built by the peer view) */
   hints?(key: Uint8Array, requester: PeerId, asked: boolean, options?: AbortOptions): Promise<PeerHint[]>
+  /** record peers to name to a joining peer whose peer id's multihash is `key`, with `spread` from every part of the keyspace too (built by the peer view) */
+  neighbourhood?(key: Uint8Array, requester: PeerId, spread: boolean, options?: AbortOptions): Promise<PeerHint[]>
   /**
    * anti-entropy: which of this node's records `requester` should hold too
    * (this node ranks it among their replicas); without it SYNC sees none
