@@ -232,6 +232,16 @@ export class ReplicaQuery {
     return Math.min(unasked, Math.max(0, width - tookPart))
   }
 
+  /**
+   * Asks exactly `peers` at once: no stand-ins for those that fail, no
+   * hints followed. Resolves to `after`'s answers and theirs.
+   */
+  async askOnly (request: Request, peers: PeerId[], after: Round, options: QueryOptions = {}): Promise<Round> {
+    const round: Round = { answers: [...after.answers], failed: [...after.failed], asked: new Set(after.asked) }
+    await this.askInParallel(request, peers, peers.length, round, () => {}, options, new Hedge(undefined, 0, () => true, () => {}))
+    return round
+  }
+
   /** Sends `request` to `peer`: over the wire, or to this node's own handlers when it is the peer. */
   async send (peer: PeerId, request: Request, options: AbortOptions = {}): Promise<Response> {
     if (peer.equals(this.components.peerId)) {

@@ -107,6 +107,14 @@ export class Reader {
       const round = await everything
       summary = this.summarize(key, [...round.answers], [...round.failed])
     }
+    if (summary.newest === undefined) {
+      // a replica that failed a request lately is ranked after the others and
+      // was not asked: "not found" must not rest on that mark alone (a peer
+      // overloaded for a moment holds what it held)
+      everything = this.askMarkedDown(key, request, await everything, options)
+      const round = await everything
+      summary = this.summarize(key, [...round.answers], [...round.failed])
+    }
     if (summary.newest === undefined && summary.answered.length >= this.readQuorum && this.components.unsettled?.() === true) {
       // "not found" means no live holder answered: while peers came and went
       // and maintenance has not caught up, the holders may be the next r out
@@ -131,6 +139,13 @@ export class Reader {
       return heard
     }
     return this.components.query.ask(request, this.readQuorum, options, { after: heard }).done
+  }
+
+  /** Asks the key's r closest peers that `heard` skipped because they were marked down; resolves to both rounds' answers. */
+  private async askMarkedDown (key: KeyBytes, request: Request, heard: Round, options: QueryOptions): Promise<Round> {
+    const { query } = this.components
+    const skipped = query.closestReplicas(key).filter(peer => !heard.asked.has(peer.toString()))
+    return skipped.length === 0 ? heard : query.askOnly(request, skipped, heard, options)
   }
 
   /** The wait before a read asks one more replica than R. */

@@ -216,6 +216,25 @@ describe('replication rules (r = 3, W = 2, R = 2, 6 replicas in memory)', () => 
     assert.equal(outcome.newest?.product?.name, 'third')
   })
 
+  it('asks the replicas it marked down after a failure before it says not found', async () => {
+    const { key, make } = recordMaker('P-MARKED', 'marked down')
+    const [a, b] = net.ranked(key)
+    const record = await signRecord(make(1n), net.signer)
+    await a.store.put(record)
+    await b.store.put(record)
+    // both failed a request a moment ago and are back: marked down, they rank after the rest
+    net.view.markDown(a.id)
+    net.view.markDown(b.id)
+    try {
+      assert.ok(!net.view.closest(key, 3).some(p => p.equals(a.id) || p.equals(b.id)))
+      const outcome = await net.reader.read(key)
+      assert.equal(outcome.newest?.product?.name, 'marked down')
+    } finally {
+      net.view.markUp(a.id)
+      net.view.markUp(b.id)
+    }
+  })
+
   it('says not reached (QuorumError), never not found, when fewer than R answer', async () => {
     const key = productKey('P-UNREACHED')
     await net.withDown(net.ranked(key).slice(1), async () => {
