@@ -15,7 +15,8 @@
  * timed out is created again, up to JOIN_ATTEMPTS (3) times, and counted
  * (join_retries). startup_s says how long until every node was ready (its
  * start resolved: able to put and get); settled_s, until the lookups its
- * join left to the background had ended too. The workload starts then.
+ * join left to the background had ended too. The workload starts then, or
+ * PAUSE ms (default 0) later.
  *
  * The baseline runs BASELINE_OPS operations (default min(OPS, 200)): each of
  * its gets is a full iterative lookup, and 1000 of them take minutes.
@@ -71,6 +72,8 @@ const JOIN_BATCH = setting('JOIN_BATCH', 10, 1)
 const JOIN_ATTEMPTS = setting('JOIN_ATTEMPTS', 3, 1)
 const SYSTEMS = (process.env.SYSTEMS ?? 'product-dht,kad-dht').split(',')
 const FLOOR_OPS = setting('FLOOR_OPS', 1000, 0)
+/** ms to wait once settled, before the workload (background work a settle does not cover, timers) */
+const PAUSE = setting('PAUSE', 0, 0)
 const OP_TIMEOUT = 30_000
 const REPLICATION = { r: 3, W: 2, R: 2 }
 
@@ -307,6 +310,7 @@ async function run (system: System): Promise<W1Result> {
   // running would share the process's one CPU with it
   await system.settle?.()
   const settled = (performance.now() - startedAt) / 1000
+  if (PAUSE > 0) await new Promise(resolve => setTimeout(resolve, PAUSE))
   progress(`${system.name}: while starting, ${crowding()}`)
   loopDelay.reset()
   const writer = 1
