@@ -441,7 +441,7 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
       throw new InvalidProductError([{ field: 'expiresAt', message: 'must be a date in the future' }])
     }
     return this.track('put', product.id, key, async () => {
-      await this.neighbourhood.catchUp(options)
+      await this.neighbourhood.catchUp(options, true)
       return this.write(key, version => createRecord(key, product, version, Date.now(), expiresAt), 'put', { ...options, label: product.id })
     })
   }
@@ -454,7 +454,7 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     this.assertRunning()
     const key = productKey(validateProductId(id))
     return this.track('delete', id, key, async () => {
-      await this.neighbourhood.catchUp(options)
+      await this.neighbourhood.catchUp(options, true)
       return this.write(key, version => createTombstone(key, version, Date.now()), 'delete', { ...options, label: id })
     })
   }
@@ -476,7 +476,14 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     const key = productKey(validateProductId(id))
     return this.track('get', id, key, async () => {
       await this.neighbourhood.catchUp(options)
-      const outcome = await this.reader.read(key, options)
+      const known = this.view.additionCount
+      let outcome = await this.reader.read(key, options)
+      if (outcome.newest === undefined && this.neighbourhood.joining) {
+        // still joining: the holders may be peers that joined after this node
+        // last asked; once its view holds peers it did not when it read, read again
+        await this.neighbourhood.catchUp(options, true)
+        if (this.view.additionCount > known) outcome = await this.reader.read(key, options)
+      }
       const newest = outcome.newest
       // the reader checked it (signature included) before choosing it
       const product = newest === undefined || isExpired(newest) ? undefined : productOf(newest)

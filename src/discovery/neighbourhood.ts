@@ -101,24 +101,30 @@ export class NeighbourhoodLookup {
     }
   }
 
+  /** True while this node is still joining (see catchUp). */
+  get joining (): boolean {
+    if (this.joiningSince !== 0 && Date.now() - this.joiningSince > JOINING_AT_MOST) {
+      this.joiningSince = 0
+    }
+    return this.joiningSince !== 0
+  }
+
   /**
    * Before a put or get of a node still joining: it asked the peers it
    * joined through which peers to know, but has not yet met its nearest
    * (run without dialling, and no run that dials has ended). Peers that
    * joined after it asked are in their views and not in its own, and the
    * peers it knows may not know them either, so a request would miss them.
-   * So it asks those peers again first, at most every CATCH_UP_INTERVAL ms,
-   * one request for every caller at a time. Never rejects but for `signal`.
+   * So it asks those peers again first: when `force`d (before a write, and
+   * before a read that found nothing is tried again), or when the last time
+   * was CATCH_UP_INTERVAL ms ago; one request for every caller at a time.
+   * Never rejects but for `signal`.
    */
-  async catchUp (options: AbortOptions = {}): Promise<void> {
-    if (this.joiningSince === 0) {
+  async catchUp (options: AbortOptions = {}, force = false): Promise<void> {
+    if (!this.joining) {
       return
     }
-    if (Date.now() - this.joiningSince > JOINING_AT_MOST) {
-      this.joiningSince = 0
-      return
-    }
-    if (this.catchingUp === undefined && Date.now() - this.lastCatchUp >= CATCH_UP_INTERVAL) {
+    if (this.catchingUp === undefined && (force || Date.now() - this.lastCatchUp >= CATCH_UP_INTERVAL)) {
       this.catchingUp = this.run({ dial: false, signal: AbortSignal.timeout(CATCH_UP_TIMEOUT) })
         .catch(err => { this.log('catching up failed - %s', (err as Error).message) })
         .finally(() => { this.catchingUp = undefined })

@@ -128,6 +128,14 @@ describe('20 peers joining one bootstrap peer at once', () => {
     }
     await nodes[20].putProduct({ id: 'P-CROWD', name: 'Crowd', price: '1.00', currency: 'EUR' })
     assert.equal((await nodes[3].getProduct('P-CROWD'))?.name, 'Crowd')
+    // nodes that joined at the same moment see each other's writes before their lookups ran
+    for (const writer of [19, 18]) {
+      const id = `P-CROWD-${writer}`
+      await nodes[writer].putProduct({ id, name: id, price: '1.00', currency: 'EUR' })
+      for (const reader of [1, 2, 5, 8, 13]) {
+        assert.equal((await nodes[reader].getProduct(id))?.name, id, `node ${reader} reads what node ${writer} wrote`)
+      }
+    }
     // settled: each node's own lookup went round, and every view holds a replica set and more
     await Promise.all(nodes.map(async node => node.settled({ signal: AbortSignal.timeout(60_000) })))
     for (const node of nodes) {
