@@ -318,31 +318,38 @@ export class RecordPeerView {
    * keys for its own. Neither node is named.
    */
   async neighbourhoodFor (key: Uint8Array, count: number, requester: PeerId, spread: boolean, options?: AbortOptions): Promise<PeerHint[]> {
-    const target = keyPosition(key)
-    const ranked = [...this.entries.values()]
-      .filter(entry => !entry.id.equals(requester))
-      .sort(rankOrder(target, -Infinity))
     const nearest = 2 * count
+    const others = (peer: PeerId): boolean => !peer.equals(requester) && !peer.equals(this.components.peerId)
     if (!spread) {
-      return this.withAddresses(ranked.slice(0, nearest).map(entry => entry.id), options)
+      // this node and the requester may rank among them: two more, then without them
+      return this.withAddresses(this.closest(key, nearest + 2, { ignoreDown: true }).filter(others).slice(0, nearest), options)
     }
-    // each peer's place among the peers of its part, nearest first (past 32
-    // shared bits every peer is among the nearest anyway)
+    const target = keyPosition(key)
     const targetPrefix = prefixOf(target)
-    const seen = new Map<number, number>()
+    const ranked = [...this.entries.values()]
+      .filter(entry => others(entry.id))
+      .sort(rankOrder(target, -Infinity))
+    // each peer's place among the peers of its part, nearest first (past 32
+    // shared bits every peer is among the nearest anyway), and how many
+    // peers past the nearest hold each place: what one more per part costs
+    const perPart = new Map<number, number>()
     const placeInPart = ranked.map(entry => {
       const part = Math.clz32((entry.prefix ^ targetPrefix) >>> 0)
-      const place = seen.get(part) ?? 0
-      seen.set(part, place + 1)
+      const place = perPart.get(part) ?? 0
+      perPart.set(part, place + 1)
       return place
     })
-    const chosenWith = (quota: number): PeerId[] => ranked.filter((_, i) => i < nearest || placeInPart[i] < quota).map(entry => entry.id)
-    const largestPart = Math.max(0, ...seen.values())
+    const atPlace: number[] = []
+    placeInPart.forEach((place, i) => { if (i >= nearest) atPlace[place] = (atPlace[place] ?? 0) + 1 })
+    // the largest quota (at least `count`) whose answer fits
+    let size = placeInPart.filter((place, i) => i < nearest || place < count).length
     let quota = count
-    while (quota < largestPart && chosenWith(quota + 1).length <= MAX_NEIGHBOURHOOD) {
+    while (quota < atPlace.length && size + (atPlace[quota] ?? 0) <= MAX_NEIGHBOURHOOD) {
+      size += atPlace[quota] ?? 0
       quota++
     }
-    return this.withAddresses(chosenWith(quota).slice(0, MAX_NEIGHBOURHOOD), options)
+    const chosen = ranked.filter((_, i) => i < nearest || placeInPart[i] < quota).map(entry => entry.id)
+    return this.withAddresses(chosen.slice(0, MAX_NEIGHBOURHOOD), options)
   }
 
   /** Hints naming `peers` with the addresses the peer store holds (peers it forgot are left out). */
