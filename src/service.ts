@@ -440,10 +440,8 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     if (!Number.isSafeInteger(expiresAt) || expiresAt < 0 || (expiresAt !== 0 && expiresAt <= Date.now())) {
       throw new InvalidProductError([{ field: 'expiresAt', message: 'must be a date in the future' }])
     }
-    return this.track('put', product.id, key, async () => {
-      await this.neighbourhood.catchUp(options, true)
-      return this.write(key, version => createRecord(key, product, version, Date.now(), expiresAt), 'put', { ...options, label: product.id })
-    })
+    return this.track('put', product.id, key, async () =>
+      this.write(key, version => createRecord(key, product, version, Date.now(), expiresAt), 'put', { ...options, label: product.id }))
   }
 
   /**
@@ -453,10 +451,8 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
   async deleteProduct (id: string, options: DeleteOptions = {}): Promise<WriteResult> {
     this.assertRunning()
     const key = productKey(validateProductId(id))
-    return this.track('delete', id, key, async () => {
-      await this.neighbourhood.catchUp(options, true)
-      return this.write(key, version => createTombstone(key, version, Date.now()), 'delete', { ...options, label: id })
-    })
+    return this.track('delete', id, key, async () =>
+      this.write(key, version => createTombstone(key, version, Date.now()), 'delete', { ...options, label: id }))
   }
 
   /** The product, or undefined when the replicas that answered hold none (or a delete). */
@@ -530,6 +526,8 @@ class DefaultProductStore extends TypedEventEmitter<ProductStoreEvents> implemen
     if (options.expectedVersion !== undefined && (!Number.isSafeInteger(options.expectedVersion) || options.expectedVersion < 0)) {
       throw new InvalidParametersError(`expectedVersion must be a whole number ≥ 0; got ${options.expectedVersion}`)
     }
+    // a node still joining first learns of the peers that joined after it (see catchUp)
+    await this.neighbourhood.catchUp(options, true)
     const receipt = await this.writer.write(key, make, operation, { ...options, signer })
     return {
       key: keyToString(key),

@@ -11,6 +11,7 @@
  * learn of this node (identify adds it to their views) while it learns of
  * any nearer peer they know.
  */
+import '../polyfill.js'
 import { Request, Response } from '../model/messages.js'
 import { describeResponse } from '../protocol/responses.js'
 import type { SendOptions } from '../protocol/client.js'
